@@ -1,0 +1,19 @@
+"""scalar-autograd: reverse-mode automatic differentiation on scalars, small enough to read.
+
+Write arithmetic on Values, call ``backward()``, read ``.grad``. See README.md.
+"""
+
+from .engine import Value, detect_anomaly, grad, no_grad
+from .errors import OperationError
+from .gradcheck import GradcheckError, gradcheck
+
+__all__ = [
+    "GradcheckError",
+    "OperationError",
+    "Value",
+    "detect_anomaly",
+    "grad",
+    "gradcheck",
+    "no_grad",
+]
+__version__ = "0.1.0"

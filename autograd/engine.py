@@ -1,0 +1,464 @@
+"""The engine: Value, the one place a node is born, graph walks, backward and grad().
+
+Every derivative used here comes from the op table in ``ops.py``; this file only walks graphs.
+"""
+
+from __future__ import annotations
+
+import linecache
+import numbers
+import os
+import sys
+from collections.abc import Callable, Iterable
+from contextlib import ContextDecorator
+from math import isfinite
+from typing import Any
+
+from . import steps
+from .errors import OperationError, OperationOverflowError, error_class
+from .ops import OPS
+from .steps import Step
+
+Number = int | float
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+# Module state, switched by the context managers below. Like a plain global, it is shared by
+# every thread (PyTorch keeps grad mode per thread; this engine is single-threaded by design).
+_recording = True  # False inside no_grad(): ops then record no graph
+_anomaly = False  # True inside detect_anomaly(): nodes remember where they were made
+
+
+def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[..., Value]:
+    """Op ``name`` of the table as a function of its inputs: what each operator method runs.
+
+    The function takes ``x``, or ``x, y`` (``reflected`` swaps them, for ``__radd__`` and
+    friends: ``2 - v`` calls ``v.__rsub__(2)``, which must compute ``2 - v``). Plain numbers
+    become constants. A forward that fails, or gives inf or NaN, raises an OperationError
+    naming the op, its inputs and the line of user code that called it.
+    """
+    forward = OPS[name].forward
+
+    # This body is the only place a node is born, and the hot path of every forward pass:
+    # one function per op, so an operator costs one Python call, not two.
+    def run(x: Operand, y: Operand | None = None) -> Value:
+        if reflected:
+            x, y = y, x  # type: ignore[assignment]
+        if type(x) is not Value:
+            x = _constant(x, name)
+        if y is None:
+            children: tuple[Value, ...] = (x,)
+            needs_grad = x.requires_grad
+            try:
+                data = forward(x.data)
+            except (ValueError, ArithmeticError) as cause:
+                raise _forward_error(name, children, cause) from None
+            except TypeError:
+                raise _arity_error(name, 1) from None
+        else:
+            if type(y) is not Value:
+                y = _constant(y, name)
+            children = (x, y)
+            needs_grad = x.requires_grad or y.requires_grad
+            try:
+                data = forward(x.data, y.data)
+            except (ValueError, ArithmeticError) as cause:
+                raise _forward_error(name, children, cause) from None
+            except TypeError:
+                raise _arity_error(name, 2) from None
+        if not isfinite(data):
+            raise _forward_error(name, children, OverflowError("the result is not a finite float"))
+        if not (_recording and needs_grad):
+            return _leaf(data, requires_grad=False)
+        node = _new(Value)
+        node.data = data
+        node.grad = 0.0
+        node.children = children
+        node.op = name
+        node.label = ""
+        node.requires_grad = True
+        if _anomaly:
+            node._site = _user_site()
+        return node
+
+    run.__name__ = run.__qualname__ = f"primitive({name!r})"
+    run.__doc__ = doc or f"The {name!r} op."
+    return run
+
+
+class Value:
+    """A scalar that remembers how it was computed, so that gradients can flow back to it.
+
+    ``data`` is always a finite float. ``grad`` holds d(root)/d(self) after ``root.backward()``.
+    ``children`` are the inputs of the op that produced it (in order, repeats kept), ``op`` that
+    op's name (``''`` for a leaf), ``label`` a name for diagrams. ``requires_grad=False`` marks a
+    constant: gradients are neither computed for it nor passed through it.
+    """
+
+    __slots__ = ("data", "grad", "children", "op", "label", "requires_grad", "_site")
+
+    def __init__(
+        self,
+        data: Number,
+        children: Iterable[Value] = (),
+        op: str = "",
+        label: str = "",
+        *,
+        requires_grad: bool = True,
+    ) -> None:
+        self.data = data if type(data) is float and isfinite(data) else _to_float(data)
+        self.grad = 0.0
+        self.children = _checked_children(tuple(children), op) if children else ()
+        self.op = op
+        self.label = label
+        self.requires_grad = requires_grad
+
+    # micrograd's names, read-only, so that its notebooks and draw_dot code run unchanged
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        return self.children
+
+    @property
+    def _op(self) -> str:
+        return self.op
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # Each op of the table, spelled as an operator or a method. Reflected forms swap operands.
+    __add__ = primitive("+")
+    __radd__ = primitive("+", reflected=True)  # other + self
+    __sub__ = primitive("-")
+    __rsub__ = primitive("-", reflected=True)  # other - self
+    __mul__ = primitive("*")
+    __rmul__ = primitive("*", reflected=True)  # other * self
+    __truediv__ = primitive("/")
+    __rtruediv__ = primitive("/", reflected=True)  # other / self
+    __rpow__ = primitive("**", reflected=True)  # other ** self
+    __neg__ = primitive("neg")
+    __abs__ = primitive("abs")
+    relu = primitive("relu", doc="max(0, x); its gradient at exactly 0 is 0, as in PyTorch.")
+    tanh = primitive("tanh", doc="Hyperbolic tangent.")
+    sigmoid = primitive("sigmoid", doc="1 / (1 + e^-x), computed without overflow for any finite x.")
+    exp = primitive("exp", doc="e^x; raises OperationOverflowError above x = 709.78 instead of giving inf.")
+    log = primitive("log", doc="Natural logarithm; x must be positive.")
+    sqrt = primitive("sqrt", doc="Square root; x must be non-negative (the gradient at 0 is infinite and raises).")
+    abs = primitive("abs", doc="|x|; its gradient at exactly 0 is 0, as in PyTorch.")
+    sin = primitive("sin", doc="Sine of x (radians).")
+    cos = primitive("cos", doc="Cosine of x (radians).")
+    sign = primitive("sign", doc="-1.0, 0.0 or 1.0; its gradient is 0 everywhere.")
+
+    def __pow__(self, other: Value | Number, modulo: None = None) -> Value:
+        if modulo is not None:
+            raise TypeError("'**' with a modulus is not differentiable: pow(x, y, m) is not supported")
+        return _power(self, other)
+
+    def detach(self) -> Value:
+        """A constant with the same data and label: gradients do not flow through it."""
+        node = _leaf(self.data, requires_grad=False)
+        node.label = self.label
+        return node
+
+    def backward(self) -> None:
+        """Fill ``.grad`` of every node this Value depends on with d(self)/d(node).
+
+        Intermediate nodes hold the gradient of this latest pass (each pass overwrites them);
+        leaves accumulate, as in PyTorch: two calls give exactly twice the leaf grads. A node
+        reached along several paths gets the sum over all of them. Works on graphs of any
+        depth (no recursion).
+        """
+        if not self.requires_grad:
+            raise ValueError(
+                f"backward() needs a Value that requires grad, but {self!r} is a constant "
+                "(made from a number, under no_grad(), or by detach())"
+            )
+        order, leaves = _walk(self)
+        held = [leaf.grad for leaf in leaves]
+        previous = _float_pass(order)
+        for leaf, old in zip(leaves, held):
+            leaf.grad += old  # leaves accumulate: this pass's total plus what they had
+            # every formula is g times something finite, so an inf or NaN anywhere reaches
+            # a leaf: checking the leaves is enough
+            if not isfinite(leaf.grad):
+                raise _overflow_error(order, previous)
+
+    def _backward(self) -> None:
+        """One step of the chain rule by hand, as in micrograd's lectures.
+
+        Adds ``self.grad`` times each local derivative into the children's ``.grad``.
+        """
+        if self.children:
+            steps.COMPILED[self.op](self, self.grad)
+
+
+Operand = Value | Number
+_power = primitive("**")
+_PRIMITIVES = {name: primitive(name) for name in OPS}
+
+
+def apply(name: str, x: Operand, y: Operand | None = None) -> Value:
+    """Run op ``name`` of the table on ``x``, or on ``x, y``; ``apply("*", a, b)`` is ``a * b``."""
+    if name not in _PRIMITIVES:
+        raise ValueError(f"unknown op {name!r}; the ops are {', '.join(map(repr, OPS))}")
+    return _PRIMITIVES[name](x, y)
+
+
+def _arity_error(name: str, given: int) -> TypeError:
+    if OPS[name].arity == 2:
+        return TypeError(f"{name!r} takes two inputs: it expects a Value or a real number as the second, got None")
+    return TypeError(f"{name!r} takes {OPS[name].arity} input(s), got {given}")
+
+
+_new = object.__new__
+
+
+def _leaf(data: float, requires_grad: bool) -> Value:
+    """A node with no children, skipping the checks of Value() for data that is already valid."""
+    node = _new(Value)
+    node.data = data
+    node.grad = 0.0
+    node.children = ()
+    node.op = ""
+    node.label = ""
+    node.requires_grad = requires_grad
+    return node
+
+
+def _constant(x: object, op: str) -> Value:
+    """A plain number as a constant node; a Value (of a subclass) passes through."""
+    if type(x) is not float or not isfinite(x):
+        if isinstance(x, Value):
+            return x
+        x = _to_float(x, op)
+    return _leaf(x, requires_grad=False)
+
+
+def _to_float(x: object, op: str = "") -> float:
+    """``x`` as a finite float, or a TypeError / ValueError naming the op (or Value) and ``x``."""
+    if (
+        type(x) is not float
+        and type(x) is not int
+        and (
+            isinstance(x, (str, bytes, complex, Value))
+            or not (isinstance(x, numbers.Real) or hasattr(type(x), "__float__"))
+        )
+    ):
+        hint = "; use .data for its number" if isinstance(x, Value) else ""
+        expected = "a Value or a real number" if op else "a real number"
+        raise TypeError(f"{_where(op)} expects {expected}, got {x!r} ({type(x).__name__}){hint}")
+    try:
+        number = float(x)  # type: ignore[arg-type]
+    except OverflowError:
+        raise ValueError(f"{_where(op)} expects a finite number, got {x!r}: too large for a float") from None
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{_where(op)} expects a real number, got {x!r} ({type(x).__name__}): {e}") from None
+    if not isfinite(number):
+        raise ValueError(f"{_where(op)} expects a finite number, got {number!r}")
+    return number
+
+
+def _where(op: str) -> str:
+    return repr(op) if op else "Value"
+
+
+def _checked_children(children: tuple[Any, ...], op: str) -> tuple[Value, ...]:
+    """Children given to Value() by hand must be Values, with an op that takes that many."""
+    for child in children:
+        if not isinstance(child, Value):
+            raise TypeError(f"Value children must be Values, got {child!r} ({type(child).__name__})")
+    if op not in OPS or OPS[op].arity != len(children):
+        known = ", ".join(repr(name) for name in OPS)
+        raise ValueError(f"a Value with {len(children)} children needs an op of that arity, one of {known}; got {op!r}")
+    return children
+
+
+# ----------------------------------------------------------------------------- error messages
+
+
+def _user_site() -> tuple[str, int] | None:
+    """File and line of the innermost caller outside this package."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+    return None if frame is None else (frame.f_code.co_filename, frame.f_lineno)
+
+
+def _describe_site(site: tuple[str, int] | None) -> str:
+    if site is None:
+        return ""
+    filename, lineno = site
+    source = linecache.getline(filename, lineno).strip()
+    return f"\n  at {filename}:{lineno}" + (f": {source}" if source else "")
+
+
+def _forward_error(name: str, children: tuple[Value, ...], cause: BaseException) -> OperationError:
+    inputs = tuple(child.data for child in children)
+    shown = ", ".join(repr(x) for x in inputs)
+    domain = OPS[name].domain
+    reason = f"{cause}" + (f" ({domain})" if domain else "")
+    message = f"{name!r} failed on {shown}: {reason}{_describe_site(_user_site())}"
+    return error_class(cause)(message, name, inputs)
+
+
+def _backward_error(node: Value, cause: BaseException) -> OperationError:
+    inputs = tuple(child.data for child in node.children)
+    shown = ", ".join(repr(x) for x in inputs)
+    site = getattr(node, "_site", None)
+    where = _describe_site(site) if site else "\n  (run under autograd.detect_anomaly() to see where it was made)"
+    message = f"the gradient of {node.op!r} at {shown} is not finite: {cause}{where}"
+    return error_class(cause)(message, node.op, inputs)
+
+
+# ----------------------------------------------------------------------------- graph walks
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node that ``root`` depends on and that requires grad, each after its children.
+
+    ``root`` itself comes last (the list is empty if ``root`` does not require grad).
+    """
+    return _walk(root)[0]
+
+
+def _walk(root: Value) -> tuple[list[Value], list[Value]]:
+    """``topological_order(root)``, and the leaves among those nodes."""
+    # Iterative, because graphs can be a million nodes deep. An inner node, when first seen,
+    # goes back on the stack under a None marker; popping the marker means its children are
+    # all in `order`. A leaf has nothing to wait for and goes straight in.
+    order: list[Value] = []
+    leaves: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[Any] = [root]
+    push, pop = stack.append, stack.pop
+    while stack:
+        node = pop()
+        if node is None:
+            order.append(pop())
+        elif node.requires_grad and node not in visited:
+            visited.add(node)
+            if node.children:
+                push(node)
+                push(None)
+                stack.extend(node.children)
+            else:
+                order.append(node)
+                leaves.append(node)
+    return order, leaves
+
+
+def _chain_rule(order: list[Value], seed: Any, steps: dict[str, Step] = steps.COMPILED) -> list[Any]:
+    """Leave in each node's ``.grad`` the gradient of the root with respect to it.
+
+    ``order`` is ``topological_order(root)``. Walking it backwards, each node's gradient is
+    complete (every path into it has added its share) before its step hands shares on to its
+    inputs. The ``steps`` decide what the numbers are: floats, or Values with graphs.
+    Returns the ``.grad`` values it overwrote, in order; on an error it puts them back.
+    """
+    previous = [node.grad for node in order]
+    for node in order:
+        node.grad = None  # no share yet: the first one is stored as it is
+    node = order[-1]
+    node.grad = seed
+    try:
+        for node in reversed(order):
+            if node.children:
+                steps[node.op](node, node.grad)
+    except (ValueError, ArithmeticError) as cause:
+        _restore(order, previous)
+        raise _backward_error(node, cause) from None
+    return previous
+
+
+def _restore(order: list[Value], grads: list[Any]) -> None:
+    for node, g in zip(order, grads):
+        node.grad = g
+
+
+def _float_pass(order: list[Value]) -> list[Any]:
+    """``_chain_rule`` on floats, every step checked in anomaly mode."""
+    return _chain_rule(order, 1.0, steps.CHECKED if _anomaly else steps.COMPILED)
+
+
+def _overflow_error(order: list[Value], previous: list[Any]) -> OperationError:
+    """The error for a float pass whose results were not all finite; puts ``.grad`` back."""
+    _restore(order, previous)
+    _chain_rule(order, 1.0, steps.CHECKED)  # raises at the op that overflowed, if one did
+    _restore(order, previous)
+    return OperationOverflowError("gradients overflowed when added to the .grad they already held")
+
+
+def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool = False) -> list[Any]:
+    """d output / d each input, as a list; ``.grad`` is left untouched.
+
+    With ``create_graph=True`` the gradients are Values with graphs of their own, so they can
+    be differentiated again (second, third... derivatives). An input that ``output`` does not
+    depend on gets 0.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"grad() expects a Value as output, got {output!r} ({type(output).__name__})")
+    inputs = [inputs] if isinstance(inputs, Value) else list(inputs)
+    for x in inputs:
+        if not isinstance(x, Value):
+            raise TypeError(f"grad() expects Values as inputs, got {x!r} ({type(x).__name__})")
+    zero: Any = _leaf(0.0, requires_grad=False) if create_graph else 0.0
+    if not output.requires_grad:
+        return [zero for _ in inputs]
+    order = topological_order(output)
+    if create_graph:
+        global _recording
+        saved, _recording = _recording, True  # the gradients' own graph is the point here
+        try:
+            previous = _chain_rule(order, _leaf(1.0, requires_grad=False), steps.ON_VALUES)
+        finally:
+            _recording = saved
+    else:
+        previous = _float_pass(order)
+    in_graph = set(order)
+    result = [x.grad if x in in_graph else zero for x in inputs]
+    if not create_graph and not isfinite(sum(result)):
+        raise _overflow_error(order, previous)
+    _restore(order, previous)
+    return result
+
+
+# ----------------------------------------------------------------------------- modes
+
+
+class no_grad(ContextDecorator):
+    """Context manager and decorator: inside it ops record no graph and return constants."""
+
+    def __init__(self) -> None:
+        self._saved: list[bool] = []
+
+    def __enter__(self) -> no_grad:
+        global _recording
+        self._saved.append(_recording)
+        _recording = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        global _recording
+        _recording = self._saved.pop()
+
+
+class detect_anomaly(ContextDecorator):
+    """Context manager and decorator for debugging NaN and inf.
+
+    Inside it every node remembers the line of user code that made it, and backward checks
+    each gradient as it is computed, raising at the first one that is not finite with the op
+    and that line. (Forward results are always checked, in or out of this mode.) Slow: use it
+    to find a bug, not to train.
+    """
+
+    def __init__(self) -> None:
+        self._saved: list[bool] = []
+
+    def __enter__(self) -> detect_anomaly:
+        global _anomaly
+        self._saved.append(_anomaly)
+        _anomaly = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        global _anomaly
+        _anomaly = self._saved.pop()

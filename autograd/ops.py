@@ -1,0 +1,122 @@
+"""The calculus of scalar-autograd: every primitive's forward and derivatives, one row per op.
+
+This file is the only place in the package that knows a derivative. Backward, higher-order
+``grad(..., create_graph=True)`` and the compiler all read the same rows.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+Formula = Callable[..., Any]
+
+
+class Op:
+    """One primitive: its forward on floats, then one gradient formula per input.
+
+    A formula takes the upstream gradient ``g``, the inputs and the output ``out``, and returns
+    ``g * d out / d input``. It may use only operators, ``out`` and the helpers below, so the
+    same line runs on floats (backward) and on Values (``create_graph=True``).
+    """
+
+    __slots__ = ("forward", "grads", "domain")
+
+    def __init__(self, forward: Callable[..., float], *grads: Formula, domain: str = "") -> None:
+        if len(grads) not in (1, 2):
+            raise ValueError(f"an op takes one input or two, so it needs one or two formulas, not {len(grads)}")
+        self.forward = forward
+        self.grads = grads
+        self.domain = domain  # shown in the error when the forward fails
+
+    @property
+    def arity(self) -> int:
+        """How many inputs the op takes."""
+        return len(self.grads)
+
+
+# Helpers that dispatch on type: math on a float, the op of the same name on anything else
+# (a Value, or the compiler's symbolic type), so a formula stays differentiable.
+
+
+def sin(x: Any) -> Any:
+    """sin(x): ``math.sin`` on a float, the ``sin`` op otherwise."""
+    return math.sin(x) if type(x) is float else x.sin()
+
+
+def cos(x: Any) -> Any:
+    """cos(x): ``math.cos`` on a float, the ``cos`` op otherwise."""
+    return math.cos(x) if type(x) is float else x.cos()
+
+
+def log(x: Any) -> Any:
+    """Natural log: ``math.log`` on a float, the ``log`` op otherwise."""
+    return math.log(x) if type(x) is float else x.log()
+
+
+def sign(x: Any) -> Any:
+    """-1, 0 or 1 (0 at 0, as in PyTorch): an int on a float, the ``sign`` op otherwise."""
+    return (x > 0.0) - (x < 0.0) if type(x) is float else x.sign()
+
+
+# Forwards too long for a lambda.
+
+
+def _relu(x: float) -> float:
+    return x if x > 0.0 else 0.0
+
+
+def _sigmoid(x: float) -> float:
+    # two branches so that exp never overflows: sigmoid(-1000) is 0.0, not an OverflowError
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _sign(x: float) -> float:
+    return float((x > 0.0) - (x < 0.0))
+
+
+OPS: dict[str, Op] = {
+    "+": Op(
+        operator.add,
+        lambda g, x, y, out: g,
+        lambda g, x, y, out: g,
+    ),
+    "-": Op(
+        operator.sub,
+        lambda g, x, y, out: g,
+        lambda g, x, y, out: -g,
+    ),
+    "*": Op(
+        operator.mul,
+        lambda g, x, y, out: g * y,
+        lambda g, x, y, out: g * x,
+    ),
+    "/": Op(
+        operator.truediv,
+        lambda g, x, y, out: g / y,
+        lambda g, x, y, out: -g * out / y,
+        domain="the divisor must be nonzero",
+    ),
+    "**": Op(
+        math.pow,  # math.pow raises where (-8) ** (1/3) would quietly return a complex
+        lambda g, x, y, out: g * y * x ** (y - 1),
+        lambda g, x, y, out: g * out * log(x),  # needs x > 0: the exponent's gradient is real only there
+        domain="a negative base needs an integer exponent, and 0 a non-negative one",
+    ),
+    "neg": Op(operator.neg, lambda g, x, out: -g),
+    "relu": Op(_relu, lambda g, x, out: g * sign(out)),  # relu'(0) = 0, as in PyTorch
+    "tanh": Op(math.tanh, lambda g, x, out: g * (1 - out * out)),
+    "sigmoid": Op(_sigmoid, lambda g, x, out: g * out * (1 - out)),
+    "exp": Op(math.exp, lambda g, x, out: g * out, domain="exp overflows a float above x = 709.78"),
+    "log": Op(math.log, lambda g, x, out: g / x, domain="log needs x > 0"),
+    "sqrt": Op(math.sqrt, lambda g, x, out: g / (2 * out), domain="sqrt needs x >= 0"),
+    "abs": Op(math.fabs, lambda g, x, out: g * sign(x)),  # abs'(0) = 0, as in PyTorch
+    "sin": Op(math.sin, lambda g, x, out: g * cos(x)),
+    "cos": Op(math.cos, lambda g, x, out: -g * sin(x)),
+    "sign": Op(_sign, lambda g, x, out: 0 * g),  # flat wherever it is defined
+}

@@ -1,0 +1,323 @@
+"""Benchmark scalar-autograd against micrograd 0.1.0 (and PyTorch scalars, when installed).
+
+Every workload times the whole cycle: build the graph, run backward, read the gradients and
+drop the graph, with the garbage collector on (micrograd's per-node reference cycles make the
+collector a large part of its cost). Engines run interleaved, in the same process; the table
+shows medians and how many times faster this engine is.
+
+    python benchmarks/bench.py            # full run, a few minutes
+    python benchmarks/bench.py --quick    # fewer repeats, smaller graphs
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import itertools
+import platform
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import autograd
+import autograd.nn
+
+# ----------------------------------------------------------------------------- engines
+
+
+@dataclass
+class Engine:
+    """What a workload needs from an engine: a scalar type, an MLP class, and how to backward."""
+
+    name: str
+    Value: Callable[[float], Any]
+    MLP: Callable[..., Any] | None = None
+    deep_graphs: bool = True  # False: backward recurses, so a deep graph needs a raised limit
+
+    def backward(self, root: Any) -> None:
+        root.backward()
+
+    def grad_of(self, x: Any) -> float:
+        return float(x.grad)
+
+
+class TorchEngine(Engine):
+    """PyTorch with 0-d float64 tensors: the same scalar graph, on PyTorch's autograd."""
+
+    def __init__(self, torch: ModuleType) -> None:
+        self.torch = torch
+        super().__init__("torch", self._value, None)
+
+    def _value(self, x: float) -> Any:
+        return self.torch.tensor(x, dtype=self.torch.float64, requires_grad=True)
+
+    def grad_of(self, x: Any) -> float:
+        return 0.0 if x.grad is None else float(x.grad)
+
+
+def load_engines(with_torch: bool) -> list[Engine]:
+    engines = [Engine("autograd", autograd.Value, autograd.nn.MLP)]
+    try:
+        import micrograd.engine
+        import micrograd.nn
+    except ImportError:
+        sys.exit("micrograd is needed for the comparison: pip install micrograd==0.1.0")
+    engines.append(Engine("micrograd", micrograd.engine.Value, micrograd.nn.MLP, deep_graphs=False))
+    if with_torch:
+        try:
+            import torch
+        except ImportError:
+            print("(PyTorch is not installed: its column is skipped)")
+        else:
+            torch.set_num_threads(1)
+            engines.append(TorchEngine(torch))
+    return engines
+
+
+# ----------------------------------------------------------------------------- workloads
+
+
+def expression(a: Any, b: Any) -> Any:
+    """The example from micrograd's README: 25 ops on two inputs, with constants."""
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    return g
+
+
+def expression_workload(engine: Engine, times: int) -> Callable[[], None]:
+    def run() -> None:
+        for _ in range(times):
+            a, b = engine.Value(-4.0), engine.Value(2.0)
+            engine.backward(expression(a, b))
+            engine.grad_of(a), engine.grad_of(b)
+
+    return run
+
+
+def mlp_workload(engine: Engine, points: int) -> Callable[[], None] | None:
+    """One training step of MLP(2, [16, 16, 1]) as in micrograd's moons demo: hinge loss + L2."""
+    if engine.MLP is None:
+        return mlp_workload_torch(engine, points)
+    random.seed(1)
+    model = engine.MLP(2, [16, 16, 1])
+    xs, ys = _points(points)
+    params = model.parameters()
+
+    def run() -> None:
+        inputs = [[engine.Value(x0), engine.Value(x1)] for x0, x1 in xs]
+        scores = [model(x) for x in inputs]
+        losses = [(1 + -y * score).relu() for y, score in zip(ys, scores)]
+        loss = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
+        model.zero_grad()
+        loss.backward()
+        for p in params:
+            p.data -= 0.01 * p.grad
+
+    return run
+
+
+def mlp_workload_torch(engine: Engine, points: int) -> Callable[[], None] | None:
+    """The same step on 0-d tensors, written out neuron by neuron as the scalar engines run it."""
+    if not isinstance(engine, TorchEngine):
+        return None
+    torch = engine.torch
+    random.seed(1)
+    sizes = [2, 16, 16, 1]
+    layers = [
+        [([engine.Value(random.uniform(-1, 1)) for _ in range(nin)], engine.Value(0.0)) for _ in range(nout)]
+        for nin, nout in itertools.pairwise(sizes)
+    ]
+    params = [p for layer in layers for w, b in layer for p in (*w, b)]
+    xs, ys = _points(points)
+
+    def run() -> None:
+        losses = []
+        for (x0, x1), y in zip(xs, ys):
+            x = [torch.tensor(x0, dtype=torch.float64), torch.tensor(x1, dtype=torch.float64)]
+            for i, layer in enumerate(layers):
+                out = [sum((wi * xi for wi, xi in zip(w, x)), b) for w, b in layer]
+                x = [o.relu() for o in out] if i < len(layers) - 1 else out
+            losses.append((1 + -y * x[0]).relu())
+        loss = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
+        for p in params:
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                p -= 0.01 * p.grad
+
+    return run
+
+
+def _points(n: int) -> tuple[list[tuple[float, float]], list[float]]:
+    rng = random.Random(0)
+    xs = [(rng.uniform(-2, 2), rng.uniform(-1, 1)) for _ in range(n)]
+    ys = [1.0 if x0 * x1 > 0 else -1.0 for x0, x1 in xs]
+    return xs, ys
+
+
+def chain_workload(engine: Engine, length: int) -> Callable[[], None]:
+    """A chain ``length`` ops deep: y = y * 0.99999 + x, repeated."""
+
+    def run() -> None:
+        x = engine.Value(0.5)
+        y = x
+        for _ in range(length):
+            y = y * 0.99999 + x
+        engine.backward(y)
+        engine.grad_of(x)
+
+    return run
+
+
+def sum_of_products_workload(engine: Engine, n: int) -> Callable[[], None]:
+    """sum(w_i * x_i) over n pairs of leaves, then backward and every gradient read."""
+    rng = random.Random(0)
+    data = [(rng.random(), rng.random()) for _ in range(n)]
+
+    def run() -> None:
+        ws = [engine.Value(w) for w, _ in data]
+        xs = [engine.Value(x) for _, x in data]
+        total = ws[0] * xs[0]
+        for w, x in zip(ws[1:], xs[1:]):
+            total = total + w * x
+        engine.backward(total)
+        for w in ws:
+            engine.grad_of(w)
+
+    return run
+
+
+# ----------------------------------------------------------------------------- measuring
+
+
+def median_seconds(runs: dict[str, Callable[[], None]], repeat: int) -> dict[str, float]:
+    """Median wall time of each run, the engines taking turns so that drift hits all alike."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            gc.collect()
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def bytes_per_node(engine: Engine, n: int) -> float:
+    """Memory held per node of an n-node chain after backward (tracemalloc, graph alive)."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    x = engine.Value(0.5)
+    y = x
+    for _ in range(n):
+        y = y + x  # one new node per step, no constants
+    engine.backward(y)
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del x, y
+    gc.collect()
+    return held / n
+
+
+def deep_chain(engine: Engine, length: int) -> str:
+    """Seconds for backward through a ``length``-deep chain, or the error it raised."""
+    try:
+        start = time.perf_counter()
+        chain_workload(engine, length)()
+        return f"{time.perf_counter() - start:.2f} s"
+    except RecursionError:
+        return "RecursionError"
+    finally:
+        gc.collect()
+
+
+@dataclass
+class Row:
+    workload: str
+    seconds: dict[str, float]
+    target: float  # how many times faster than micrograd this engine must be
+
+    def cells(self, names: list[str]) -> list[str]:
+        ours, theirs = self.seconds["autograd"], self.seconds["micrograd"]
+        ratio = theirs / ours
+        cells = [self.workload] + [_ms(self.seconds.get(name)) for name in names]
+        cells += [f"{ratio:.1f}x", f">= {self.target:g}x", "met" if ratio >= self.target else "NOT MET"]
+        if "torch" in self.seconds:
+            cells.append(f"{self.seconds['torch'] / ours:.1f}x")
+        return cells
+
+
+def _ms(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1e3:.1f} ms"
+
+
+def print_table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for r in [header, ["-" * w for w in widths], *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller graphs")
+    parser.add_argument("--repeat", type=int, help="timed runs per engine and workload (median shown)")
+    parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if installed")
+    args = parser.parse_args(argv)
+    repeat = args.repeat or (3 if args.quick else 11)
+    big = 20_000 if args.quick else 100_000
+    engines = load_engines(with_torch=not args.no_torch)
+    # micrograd's backward recurses once per node: give it room, or it cannot run deep graphs
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * big + 1000))
+
+    print(f"Python {platform.python_version()} on {platform.machine()}, {platform.platform()}")
+    print(f"medians of {repeat} runs; 'speedup' is micrograd's time divided by autograd's\n")
+    workloads: list[tuple[str, Callable[[Engine], Callable[[], None] | None], float]] = [
+        ("expression x1000 (micrograd README, 25 ops)", lambda e: expression_workload(e, 1000), 3),
+        ("MLP(2,[16,16,1]) training step, 100 points", lambda e: mlp_workload(e, 100), 3),
+        (f"chain of {big:,} ops, backward", lambda e: chain_workload(e, big // 2), 1),
+        (f"sum of {big:,} products, backward", lambda e: sum_of_products_workload(e, big), 5),
+    ]
+    names = [e.name for e in engines]
+    rows = []
+    for title, make, target in workloads:
+        runs = {e.name: run for e in engines if (run := make(e)) is not None}
+        rows.append(Row(title, median_seconds(runs, repeat), target))
+        print(f"  done: {title}", file=sys.stderr)
+    header = ["workload", *names, "speedup", "target", "", *(["vs torch"] if "torch" in names else [])]
+    print_table(header, [row.cells(names) for row in rows])
+
+    print("\nMemory held per node (an n-node chain after backward, tracemalloc):")
+    n = 20_000 if args.quick else 100_000
+    memory = {e.name: bytes_per_node(e, n) for e in engines[:2]}
+    ratio = memory["autograd"] / memory["micrograd"]
+    mem_rows = [[name, f"{b:.0f} B"] for name, b in memory.items()]
+    print_table(["engine", "bytes/node"], mem_rows)
+    print(
+        f"autograd uses {ratio:.2f} of micrograd's memory per node (target <= 0.33): "
+        f"{'met' if ratio <= 1 / 3 else 'NOT MET'}"
+    )
+
+    print("\nA chain of 1,000,000 ops at Python's default recursion limit:")
+    sys.setrecursionlimit(1000)
+    for engine in engines[:2]:
+        print(f"  {engine.name:10s} {deep_chain(engine, 500_000)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
