@@ -49,7 +49,7 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
             children: tuple[Value, ...] = (x,)
             needs_grad = x.requires_grad
             try:
-                data = forward(x.data)
+                data = forward(x._data)
             except (ValueError, ArithmeticError) as cause:
                 raise _forward_error(name, children, cause) from None
             except TypeError:
@@ -60,17 +60,17 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
             children = (x, y)
             needs_grad = x.requires_grad or y.requires_grad
             try:
-                data = forward(x.data, y.data)
+                data = forward(x._data, y._data)
             except (ValueError, ArithmeticError) as cause:
                 raise _forward_error(name, children, cause) from None
             except TypeError:
                 raise _arity_error(name, 2) from None
         if not isfinite(data):
-            raise _forward_error(name, children, OverflowError("the result is not a finite float"))
+            raise _forward_error(name, children, OverflowError("the result is too large for a float"))
         if not (_recording and needs_grad):
             return _leaf(data, requires_grad=False)
         node = _new(Value)
-        node.data = data
+        node._data = data
         node.grad = 0.0
         node.children = children
         node.op = name
@@ -91,26 +91,37 @@ class Value:
     ``data`` is always a finite float. ``grad`` holds d(root)/d(self) after ``root.backward()``.
     ``children`` are the inputs of the op that produced it (in order, repeats kept), ``op`` that
     op's name (``''`` for a leaf), ``label`` a name for diagrams. ``requires_grad=False`` marks a
-    constant: gradients are neither computed for it nor passed through it.
+    constant: gradients are neither computed for it nor passed through it. The constructor's
+    ``_children`` and ``_op`` are micrograd's names, for building a node by hand.
     """
 
-    __slots__ = ("data", "grad", "children", "op", "label", "requires_grad", "_site")
+    __slots__ = ("_data", "grad", "children", "op", "label", "requires_grad", "_site")
 
     def __init__(
         self,
         data: Number,
-        children: Iterable[Value] = (),
-        op: str = "",
+        _children: Iterable[Value] = (),
+        _op: str = "",
         label: str = "",
         *,
         requires_grad: bool = True,
     ) -> None:
-        self.data = data if type(data) is float and isfinite(data) else _to_float(data)
+        self._data = data if type(data) is float and isfinite(data) else _to_float(data)
         self.grad = 0.0
-        self.children = _checked_children(tuple(children), op) if children else ()
-        self.op = op
+        self.children = _checked_children(tuple(_children), _op) if _children else ()
+        self.op = _op
         self.label = label
         self.requires_grad = requires_grad
+
+    @property
+    def data(self) -> float:
+        """The number this Value holds: always a finite float (what is assigned is converted and checked)."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Number) -> None:
+        # `p.data -= lr * p.grad` with a numpy lr must not turn data into a numpy scalar
+        self._data = value if type(value) is float and isfinite(value) else _to_float(value)
 
     # micrograd's names, read-only, so that its notebooks and draw_dot code run unchanged
     @property
@@ -155,7 +166,7 @@ class Value:
 
     def detach(self) -> Value:
         """A constant with the same data and label: gradients do not flow through it."""
-        node = _leaf(self.data, requires_grad=False)
+        node = _leaf(self._data, requires_grad=False)
         node.label = self.label
         return node
 
@@ -176,11 +187,18 @@ class Value:
         held = [leaf.grad for leaf in leaves]
         previous = _float_pass(order)
         for leaf, old in zip(leaves, held):
-            leaf.grad += old  # leaves accumulate: this pass's total plus what they had
-            # every formula is g times something finite, so an inf or NaN anywhere reaches
-            # a leaf: checking the leaves is enough
+            # Every formula is g times something finite, so an inf or NaN anywhere in the pass
+            # reaches a leaf: checking the leaves is enough.
             if not isfinite(leaf.grad):
-                raise _overflow_error(order, previous)
+                raise _overflow_error(order, previous, steps.CHECKED)
+            total = leaf.grad + old  # leaves accumulate: this pass's total plus what they had
+            if not isfinite(total):
+                _restore(order, previous)
+                raise OperationOverflowError(
+                    f"adding this pass's gradient {leaf.grad!r} to the {old!r} that {_name(leaf)} held "
+                    "overflows a float; set .grad = 0.0 (or call zero_grad()) between passes"
+                )
+            leaf.grad = total
 
     def _backward(self) -> None:
         """One step of the chain rule by hand, as in micrograd's lectures.
@@ -215,7 +233,7 @@ _new = object.__new__
 def _leaf(data: float, requires_grad: bool) -> Value:
     """A node with no children, skipping the checks of Value() for data that is already valid."""
     node = _new(Value)
-    node.data = data
+    node._data = data
     node.grad = 0.0
     node.children = ()
     node.op = ""
@@ -245,13 +263,13 @@ def _to_float(x: object, op: str = "") -> float:
     ):
         hint = "; use .data for its number" if isinstance(x, Value) else ""
         expected = "a Value or a real number" if op else "a real number"
-        raise TypeError(f"{_where(op)} expects {expected}, got {x!r} ({type(x).__name__}){hint}")
+        raise TypeError(f"{_where(op)} expects {expected}, got {_short(x)} ({type(x).__name__}){hint}")
     try:
         number = float(x)  # type: ignore[arg-type]
     except OverflowError:
-        raise ValueError(f"{_where(op)} expects a finite number, got {x!r}: too large for a float") from None
+        raise ValueError(f"{_where(op)} expects a finite number, got {_short(x)}: too large for a float") from None
     except (TypeError, ValueError) as e:
-        raise TypeError(f"{_where(op)} expects a real number, got {x!r} ({type(x).__name__}): {e}") from None
+        raise TypeError(f"{_where(op)} expects a real number, got {_short(x)} ({type(x).__name__}): {e}") from None
     if not isfinite(number):
         raise ValueError(f"{_where(op)} expects a finite number, got {number!r}")
     return number
@@ -259,6 +277,11 @@ def _to_float(x: object, op: str = "") -> float:
 
 def _where(op: str) -> str:
     return repr(op) if op else "Value"
+
+
+def _short(x: object) -> str:
+    text = repr(x)
+    return text if len(text) <= 60 else f"{text[:45]}...({len(text)} characters)"
 
 
 def _checked_children(children: tuple[Any, ...], op: str) -> tuple[Value, ...]:
@@ -292,21 +315,34 @@ def _describe_site(site: tuple[str, int] | None) -> str:
 
 
 def _forward_error(name: str, children: tuple[Value, ...], cause: BaseException) -> OperationError:
-    inputs = tuple(child.data for child in children)
+    inputs = tuple(child._data for child in children)
+    if isinstance(cause, OverflowError):
+        reason = "the result is too large for a float"
+    else:
+        domain = OPS[name].domain
+        reason = f"{cause}" + (f" ({domain})" if domain else "")
     shown = ", ".join(repr(x) for x in inputs)
-    domain = OPS[name].domain
-    reason = f"{cause}" + (f" ({domain})" if domain else "")
     message = f"{name!r} failed on {shown}: {reason}{_describe_site(_user_site())}"
     return error_class(cause)(message, name, inputs)
 
 
 def _backward_error(node: Value, cause: BaseException) -> OperationError:
-    inputs = tuple(child.data for child in node.children)
-    shown = ", ".join(repr(x) for x in inputs)
+    inputs = tuple(child._data for child in node.children)
+    if isinstance(cause, ZeroDivisionError):
+        what = "is infinite (a division by zero)"
+    elif isinstance(cause, OverflowError):
+        what = "overflows a float"
+    else:
+        what = f"is undefined ({cause})"
     site = getattr(node, "_site", None)
     where = _describe_site(site) if site else "\n  (run under autograd.detect_anomaly() to see where it was made)"
-    message = f"the gradient of {node.op!r} at {shown} is not finite: {cause}{where}"
+    shown = ", ".join(repr(x) for x in inputs)
+    message = f"the gradient of {node.op!r} at {shown} {what}{where}"
     return error_class(cause)(message, node.op, inputs)
+
+
+def _name(node: Value) -> str:
+    return repr(node.label) if node.label else f"the Value {node._data!r}"
 
 
 # ----------------------------------------------------------------------------- graph walks
@@ -363,9 +399,11 @@ def _chain_rule(order: list[Value], seed: Any, steps: dict[str, Step] = steps.CO
         for node in reversed(order):
             if node.children:
                 steps[node.op](node, node.grad)
-    except (ValueError, ArithmeticError) as cause:
+    except BaseException as cause:  # KeyboardInterrupt too: never leave a .grad as None
         _restore(order, previous)
-        raise _backward_error(node, cause) from None
+        if isinstance(cause, (ValueError, ArithmeticError)):
+            raise _backward_error(node, cause) from None
+        raise
     return previous
 
 
@@ -379,20 +417,22 @@ def _float_pass(order: list[Value]) -> list[Any]:
     return _chain_rule(order, 1.0, steps.CHECKED if _anomaly else steps.COMPILED)
 
 
-def _overflow_error(order: list[Value], previous: list[Any]) -> OperationError:
-    """The error for a float pass whose results were not all finite; puts ``.grad`` back."""
+def _overflow_error(order: list[Value], previous: list[Any], checked: dict[str, Step]) -> OperationError:
+    """The error for a float pass that overflowed, naming the op; ``.grad`` is put back."""
     _restore(order, previous)
-    _chain_rule(order, 1.0, steps.CHECKED)  # raises at the op that overflowed, if one did
-    _restore(order, previous)
-    return OperationOverflowError("gradients overflowed when added to the .grad they already held")
+    try:
+        _chain_rule(order, 1.0, checked)  # raises at the first gradient that is not finite
+    except OperationError as error:
+        return error
+    raise AssertionError("a pass overflowed once, and not when checked")
 
 
 def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool = False) -> list[Any]:
     """d output / d each input, as a list; ``.grad`` is left untouched.
 
-    With ``create_graph=True`` the gradients are Values with graphs of their own, so they can
-    be differentiated again (second, third... derivatives). An input that ``output`` does not
-    depend on gets 0.
+    Only the paths from ``output`` to the inputs are followed. With ``create_graph=True`` the
+    gradients are Values with graphs of their own, so they can be differentiated again
+    (second, third... derivatives). An input that ``output`` does not depend on gets 0.
     """
     if not isinstance(output, Value):
         raise TypeError(f"grad() expects a Value as output, got {output!r} ({type(output).__name__})")
@@ -400,25 +440,51 @@ def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool = Fa
     for x in inputs:
         if not isinstance(x, Value):
             raise TypeError(f"grad() expects Values as inputs, got {x!r} ({type(x).__name__})")
-    zero: Any = _leaf(0.0, requires_grad=False) if create_graph else 0.0
     if not output.requires_grad:
-        return [zero for _ in inputs]
-    order = topological_order(output)
+        raise ValueError(
+            f"grad() needs an output that requires grad, but {output!r} is a constant (made from numbers "
+            "only, under no_grad(), or by detach())"
+        )
+    full = topological_order(output)
+    order = _toward(full, inputs)
+    zero: Any = Value(0.0) if create_graph else 0.0  # as a Value, differentiable again (to 0)
+    if not order or order[-1] is not output:
+        return [zero for _ in inputs]  # no input is reachable
+    wanted = set(order)
+    pruned = len(order) < len(full)
     if create_graph:
+        # The seed d output / d output = 1 is a leaf of its own, so every gradient, being
+        # linear in it, has a graph, even one that is constant in the inputs: its own gradient
+        # is then 0, not an error.
+        seed = Value(1.0, label="seed")
         global _recording
         saved, _recording = _recording, True  # the gradients' own graph is the point here
         try:
-            previous = _chain_rule(order, _leaf(1.0, requires_grad=False), steps.ON_VALUES)
+            previous = _chain_rule(order, seed, steps.restricted(wanted, on_values=True) if pruned else steps.ON_VALUES)
         finally:
             _recording = saved
     else:
-        previous = _float_pass(order)
-    in_graph = set(order)
-    result = [x.grad if x in in_graph else zero for x in inputs]
-    if not create_graph and not isfinite(sum(result)):
-        raise _overflow_error(order, previous)
-    _restore(order, previous)
+        checked = steps.restricted(wanted, check=True) if pruned else steps.CHECKED
+        plain = steps.restricted(wanted) if pruned else steps.COMPILED
+        previous = _chain_rule(order, 1.0, checked if _anomaly else plain)
+    try:
+        result = [x.grad if x in wanted else zero for x in inputs]
+        if not create_graph and not all(map(isfinite, result)):
+            raise _overflow_error(order, previous, checked)
+    finally:
+        _restore(order, previous)
     return result
+
+
+def _toward(order: list[Value], inputs: list[Value]) -> list[Value]:
+    """The nodes of ``order`` from which some input can be reached, in the same order."""
+    reaching = set(inputs)
+    kept = []
+    for node in order:  # children come first, so each child is settled before its parents
+        if node in reaching or any(child in reaching for child in node.children):
+            reaching.add(node)
+            kept.append(node)
+    return kept
 
 
 # ----------------------------------------------------------------------------- modes

@@ -11,6 +11,8 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from .symbolic import Symbol, call
+
 Formula = Callable[..., Any]
 
 
@@ -29,7 +31,7 @@ class Op:
             raise ValueError(f"an op takes one input or two, so it needs one or two formulas, not {len(grads)}")
         self.forward = forward
         self.grads = grads
-        self.domain = domain  # shown in the error when the forward fails
+        self.domain = domain  # shown when the forward meets a value outside its domain
 
     @property
     def arity(self) -> int:
@@ -61,6 +63,32 @@ def sign(x: Any) -> Any:
     return (x > 0.0) - (x < 0.0) if type(x) is float else x.sign()
 
 
+# Two helpers for the corners of x ** y, where a formula would multiply 0 by an infinity. Each
+# branches on the numbers (a float's, or a Value's data), and on a Symbol writes a call to itself.
+
+
+def pow_grad(x: Any, y: Any) -> Any:
+    """y * x ** (y - 1), which is d(x ** y)/dx; 0 where x == y == 0, since x ** 0 is 1 for every x."""
+    if isinstance(x, Symbol):
+        return call("pow_grad", x, y)
+    if _number(x) == 0.0 and _number(y) == 0.0:
+        return 0 * y
+    return y * x ** (y - 1)
+
+
+def xlogy(x: Any, y: Any) -> Any:
+    """x * log(y), taken as 0 where x == 0 (as PyTorch's xlogy): d(0 ** y)/dy is 0 for y > 0."""
+    if isinstance(x, Symbol):
+        return call("xlogy", x, y)
+    if _number(x) == 0.0:
+        return 0 * y
+    return x * log(y)
+
+
+def _number(x: Any) -> float:
+    return x if type(x) is float else x.data
+
+
 # Forwards too long for a lambda.
 
 
@@ -78,6 +106,12 @@ def _sigmoid(x: float) -> float:
 
 def _sign(x: float) -> float:
     return float((x > 0.0) - (x < 0.0))
+
+
+def _pow(x: float, y: float) -> float:
+    if x == 0.0 and y < 0.0:
+        raise ZeroDivisionError("0.0 cannot be raised to a negative power")
+    return math.pow(x, y)  # math.pow raises where (-8) ** (1/3) would quietly return a complex
 
 
 OPS: dict[str, Op] = {
@@ -100,19 +134,18 @@ OPS: dict[str, Op] = {
         operator.truediv,
         lambda g, x, y, out: g / y,
         lambda g, x, y, out: -g * out / y,
-        domain="the divisor must be nonzero",
     ),
     "**": Op(
-        math.pow,  # math.pow raises where (-8) ** (1/3) would quietly return a complex
-        lambda g, x, y, out: g * y * x ** (y - 1),
-        lambda g, x, y, out: g * out * log(x),  # needs x > 0: the exponent's gradient is real only there
-        domain="a negative base needs an integer exponent, and 0 a non-negative one",
+        _pow,
+        lambda g, x, y, out: g * pow_grad(x, y),
+        lambda g, x, y, out: g * xlogy(out, x),  # real only for x > 0, or x == 0 < y where it is 0
+        domain="a negative base needs an integer exponent",
     ),
     "neg": Op(operator.neg, lambda g, x, out: -g),
     "relu": Op(_relu, lambda g, x, out: g * sign(out)),  # relu'(0) = 0, as in PyTorch
     "tanh": Op(math.tanh, lambda g, x, out: g * (1 - out * out)),
     "sigmoid": Op(_sigmoid, lambda g, x, out: g * out * (1 - out)),
-    "exp": Op(math.exp, lambda g, x, out: g * out, domain="exp overflows a float above x = 709.78"),
+    "exp": Op(math.exp, lambda g, x, out: g * out),
     "log": Op(math.log, lambda g, x, out: g / x, domain="log needs x > 0"),
     "sqrt": Op(math.sqrt, lambda g, x, out: g / (2 * out), domain="sqrt needs x >= 0"),
     "abs": Op(math.fabs, lambda g, x, out: g * sign(x)),  # abs'(0) = 0, as in PyTorch

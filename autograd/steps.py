@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import linecache
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from math import isfinite
 from typing import TYPE_CHECKING, Any
 
@@ -28,18 +28,23 @@ if TYPE_CHECKING:
 Step = Callable[["Value", Any], None]
 
 
-def interpreted_step(formulas: Sequence[Formula], on_values: bool = False, check: bool = False) -> Step:
-    """A step that calls the formulas themselves: on floats, or on Values when ``on_values``."""
+def interpreted_step(
+    formulas: Sequence[Formula], on_values: bool = False, check: bool = False, only: Container[Value] | None = None
+) -> Step:
+    """A step that calls the formulas themselves: on floats, or on Values when ``on_values``.
+
+    With ``only``, inputs outside it get nothing (their formulas do not even run).
+    """
 
     def step(node: Value, g: Any) -> None:
-        inputs = node.children if on_values else [child.data for child in node.children]
-        out = node if on_values else node.data
+        inputs = node.children if on_values else [child._data for child in node.children]
+        out = node if on_values else node._data
         for child, formula in zip(node.children, formulas):
-            if child.requires_grad:
+            if child.requires_grad and (only is None or child in only):
                 share = formula(g, *inputs, out)
                 child.grad = share if child.grad is None else child.grad + share
                 if check and not isfinite(child.grad):
-                    raise OverflowError(f"it overflows to {child.grad!r}")
+                    raise OverflowError(f"it came to {child.grad!r}")
 
     return step
 
@@ -55,7 +60,7 @@ def step_source(name: str) -> str:
     nodes, numbers = _NODES[len(grads)], _NUMBERS[len(grads)]
     shares = [str(formula(Symbol("g"), *map(Symbol, numbers), Symbol("out"))) for formula in grads]
     used = [n for n in (*numbers, "out") if any(re.search(rf"\b{n}\b", share) for share in shares)]
-    source_of = dict(zip(numbers, (f"{node}.data" for node in nodes)), out="node.data")
+    source_of = dict(zip(numbers, (f"{node}._data" for node in nodes)), out="node._data")
     lines = [f"def step(node, g):  # backward through {name!r}", f"    {_targets(nodes)} = node.children"]
     if used:
         lines.append(f"    {', '.join(used)} = {', '.join(source_of[n] for n in used)}")
@@ -85,3 +90,8 @@ def compiled_step(name: str) -> Step:
 COMPILED: dict[str, Step] = {name: compiled_step(name) for name in OPS}
 ON_VALUES: dict[str, Step] = {name: interpreted_step(op.grads, on_values=True) for name, op in OPS.items()}
 CHECKED: dict[str, Step] = {name: interpreted_step(op.grads, check=True) for name, op in OPS.items()}
+
+
+def restricted(only: Container[Value], on_values: bool = False, check: bool = False) -> dict[str, Step]:
+    """Interpreted steps for every op that hand gradients only to the nodes in ``only``."""
+    return {name: interpreted_step(op.grads, on_values, check, only) for name, op in OPS.items()}

@@ -7,9 +7,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Union
-
-from .ops import OPS
 
 # Python's precedence levels, as far as formulas need them: a higher one binds tighter
 SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
@@ -69,6 +68,13 @@ class Symbol:
     def __neg__(self) -> Symbol:
         return Symbol("-" + parenthesized(self, UNARY), UNARY)
 
+    def __getattr__(self, name: str) -> Callable[..., Symbol]:
+        # x.cos() writes the call cos(x): the helpers of ops.py call such methods on anything
+        # that is not a float, and on a Symbol the call becomes source
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args: call(name, self, *args)
+
 
 def symbol(x: Operand) -> Symbol:
     """``x`` as a Symbol: a number becomes its literal."""
@@ -97,10 +103,3 @@ def power(base: Operand, exponent: Operand) -> Symbol:
 def call(name: str, *args: Operand) -> Symbol:
     """``name(args)``: a function call, which binds tightest of all."""
     return Symbol(f"{name}({', '.join(symbol(a).source for a in args)})")
-
-
-# The helpers in ops.py (cos, sign, ...) call the method of the same name on anything that is not
-# a float; on a Symbol, every one-input op's method writes a call of that name.
-for _name, _op in OPS.items():
-    if _op.arity == 1 and _name.isidentifier():
-        setattr(Symbol, _name, lambda self, _name=_name: call(_name, self))
