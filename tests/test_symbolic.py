@@ -34,7 +34,7 @@ def run(formula, env):
 def outcome(thunk):
     try:
         return ("value", thunk())
-    except (ArithmeticError, ValueError) as e:
+    except (ArithmeticError, ValueError, TypeError) as e:
         return ("error", type(e))
 
 
