@@ -46,33 +46,33 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
         if type(x) is not Value:
             x = _constant(x, name)
         if y is None:
-            children: tuple[Value, ...] = (x,)
             needs_grad = x.requires_grad
             try:
                 data = forward(x._data)
             except (ValueError, ArithmeticError) as cause:
-                raise _forward_error(name, children, cause) from None
+                raise _forward_error(name, (x,), cause) from None
             except TypeError:
                 raise _arity_error(name, 1) from None
         else:
             if type(y) is not Value:
                 y = _constant(y, name)
-            children = (x, y)
             needs_grad = x.requires_grad or y.requires_grad
             try:
                 data = forward(x._data, y._data)
             except (ValueError, ArithmeticError) as cause:
-                raise _forward_error(name, children, cause) from None
+                raise _forward_error(name, (x, y), cause) from None
             except TypeError:
                 raise _arity_error(name, 2) from None
         if not isfinite(data):
-            raise _forward_error(name, children, OverflowError("the result is too large for a float"))
+            inputs = (x,) if y is None else (x, y)
+            raise _forward_error(name, inputs, OverflowError("the result is too large for a float"))
         if not (_recording and needs_grad):
             return _leaf(data, requires_grad=False)
         node = _new(Value)
         node._data = data
         node.grad = 0.0
-        node.children = children
+        node._x = x
+        node._y = y
         node.op = name
         node.label = ""
         node.requires_grad = True
@@ -95,7 +95,9 @@ class Value:
     ``_children`` and ``_op`` are micrograd's names, for building a node by hand.
     """
 
-    __slots__ = ("_data", "grad", "children", "op", "label", "requires_grad", "_site")
+    # A node's inputs sit in two slots rather than a tuple: one object per node for the garbage
+    # collector to track, not two (ops take one input or two; _y is None for one, both for none).
+    __slots__ = ("_data", "grad", "_x", "_y", "op", "label", "requires_grad", "_site")
 
     def __init__(
         self,
@@ -108,7 +110,7 @@ class Value:
     ) -> None:
         self._data = data if type(data) is float and isfinite(data) else _to_float(data)
         self.grad = 0.0
-        self.children = _checked_children(tuple(_children), _op) if _children else ()
+        self._x, self._y = _checked_children(tuple(_children), _op) if _children else (None, None)
         self.op = _op
         self.label = label
         self.requires_grad = requires_grad
@@ -122,6 +124,12 @@ class Value:
     def data(self, value: Number) -> None:
         # `p.data -= lr * p.grad` with a numpy lr must not turn data into a numpy scalar
         self._data = value if type(value) is float and isfinite(value) else _to_float(value)
+
+    @property
+    def children(self) -> tuple[Value, ...]:
+        """The inputs of the op that made this Value, in order (``x * x`` has two); ``()`` for a leaf."""
+        x, y = self._x, self._y
+        return () if x is None else (x,) if y is None else (x, y)
 
     # micrograd's names, read-only, so that its notebooks and draw_dot code run unchanged
     @property
@@ -205,7 +213,7 @@ class Value:
 
         Adds ``self.grad`` times each local derivative into the children's ``.grad``.
         """
-        if self.children:
+        if self._x is not None:
             steps.COMPILED[self.op](self, self.grad)
 
 
@@ -235,7 +243,7 @@ def _leaf(data: float, requires_grad: bool) -> Value:
     node = _new(Value)
     node._data = data
     node.grad = 0.0
-    node.children = ()
+    node._x = node._y = None
     node.op = ""
     node.label = ""
     node.requires_grad = requires_grad
@@ -284,15 +292,15 @@ def _short(x: object) -> str:
     return text if len(text) <= 60 else f"{text[:45]}...({len(text)} characters)"
 
 
-def _checked_children(children: tuple[Any, ...], op: str) -> tuple[Value, ...]:
-    """Children given to Value() by hand must be Values, with an op that takes that many."""
+def _checked_children(children: tuple[Any, ...], op: str) -> tuple[Value, Value | None]:
+    """Children given to Value() by hand, as (x, y): Values, with an op that takes that many."""
     for child in children:
         if not isinstance(child, Value):
             raise TypeError(f"Value children must be Values, got {child!r} ({type(child).__name__})")
     if op not in OPS or OPS[op].arity != len(children):
         known = ", ".join(repr(name) for name in OPS)
         raise ValueError(f"a Value with {len(children)} children needs an op of that arity, one of {known}; got {op!r}")
-    return children
+    return children[0], children[1] if len(children) == 2 else None
 
 
 # ----------------------------------------------------------------------------- error messages
@@ -372,13 +380,15 @@ def _walk(root: Value) -> tuple[list[Value], list[Value]]:
             order.append(pop())
         elif node.requires_grad and node not in visited:
             visited.add(node)
-            if node.children:
-                push(node)
-                push(None)
-                stack.extend(node.children)
-            else:
+            if node._x is None:
                 order.append(node)
                 leaves.append(node)
+            else:
+                push(node)
+                push(None)
+                push(node._x)
+                if node._y is not None:
+                    push(node._y)
     return order, leaves
 
 
@@ -397,7 +407,7 @@ def _chain_rule(order: list[Value], seed: Any, steps: dict[str, Step] = steps.CO
     node.grad = seed
     try:
         for node in reversed(order):
-            if node.children:
+            if node._x is not None:  # a leaf has nothing to hand on
                 steps[node.op](node, node.grad)
     except BaseException as cause:  # KeyboardInterrupt too: never leave a .grad as None
         _restore(order, previous)

@@ -61,7 +61,8 @@ def step_source(name: str) -> str:
     shares = [str(formula(Symbol("g"), *map(Symbol, numbers), Symbol("out"))) for formula in grads]
     used = [n for n in (*numbers, "out") if any(re.search(rf"\b{n}\b", share) for share in shares)]
     source_of = dict(zip(numbers, (f"{node}._data" for node in nodes)), out="node._data")
-    lines = [f"def step(node, g):  # backward through {name!r}", f"    {_targets(nodes)} = node.children"]
+    inputs = ", ".join(("node._x", "node._y")[: len(nodes)])
+    lines = [f"def step(node, g):  # backward through {name!r}", f"    {', '.join(nodes)} = {inputs}"]
     if used:
         lines.append(f"    {', '.join(used)} = {', '.join(source_of[n] for n in used)}")
     for node, share in zip(nodes, shares):
@@ -71,10 +72,6 @@ def step_source(name: str) -> str:
             f"        {node}.grad = share if {node}.grad is None else {node}.grad + share",
         ]
     return "\n".join(lines) + "\n"
-
-
-def _targets(names: Sequence[str]) -> str:
-    return f"({names[0]},)" if len(names) == 1 else ", ".join(names)
 
 
 def compiled_step(name: str) -> Step:

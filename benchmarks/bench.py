@@ -281,6 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     repeat = args.repeat or (3 if args.quick else 11)
     big = 20_000 if args.quick else 100_000
     engines = load_engines(with_torch=not args.no_torch)
+    # Importing PyTorch leaves ~150k objects that the garbage collector would walk again on
+    # every full collection of every engine's graphs; freeze them, so that each engine pays
+    # only for the objects it makes itself.
+    gc.collect()
+    gc.freeze()
     # micrograd's backward recurses once per node: give it room, or it cannot run deep graphs
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * big + 1000))
 
