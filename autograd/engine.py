@@ -74,7 +74,6 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
         node._x = x
         node._y = y
         node.op = name
-        node.label = ""
         node.requires_grad = True
         if _anomaly:
             node._site = _user_site()
@@ -97,7 +96,7 @@ class Value:
 
     # A node's inputs sit in two slots rather than a tuple: one object per node for the garbage
     # collector to track, not two (ops take one input or two; _y is None for one, both for none).
-    __slots__ = ("_data", "grad", "_x", "_y", "op", "label", "requires_grad", "_site")
+    __slots__ = ("_data", "grad", "_x", "_y", "op", "_label", "requires_grad", "_site")
 
     def __init__(
         self,
@@ -110,9 +109,13 @@ class Value:
     ) -> None:
         self._data = data if type(data) is float and isfinite(data) else _to_float(data)
         self.grad = 0.0
-        self._x, self._y = _checked_children(tuple(_children), _op) if _children else (None, None)
+        if _children:
+            self._x, self._y = _checked_children(tuple(_children), _op)
+        else:
+            self._x = self._y = None
         self.op = _op
-        self.label = label
+        if label:
+            self._label = label
         self.requires_grad = requires_grad
 
     @property
@@ -124,6 +127,15 @@ class Value:
     def data(self, value: Number) -> None:
         # `p.data -= lr * p.grad` with a numpy lr must not turn data into a numpy scalar
         self._data = value if type(value) is float and isfinite(value) else _to_float(value)
+
+    @property
+    def label(self) -> str:
+        """A name for diagrams and messages; '' if none was given."""
+        return getattr(self, "_label", "")  # most nodes never get one, so the slot stays empty
+
+    @label.setter
+    def label(self, name: str) -> None:
+        self._label = name
 
     @property
     def children(self) -> tuple[Value, ...]:
@@ -192,21 +204,23 @@ class Value:
                 "(made from a number, under no_grad(), or by detach())"
             )
         order, leaves = _walk(self)
-        held = [leaf.grad for leaf in leaves]
-        previous = _float_pass(order)
-        for leaf, old in zip(leaves, held):
-            # Every formula is g times something finite, so an inf or NaN anywhere in the pass
-            # reaches a leaf: checking the leaves is enough.
-            if not isfinite(leaf.grad):
-                raise _overflow_error(order, previous, steps.CHECKED)
-            total = leaf.grad + old  # leaves accumulate: this pass's total plus what they had
-            if not isfinite(total):
-                _restore(order, previous)
-                raise OperationOverflowError(
-                    f"adding this pass's gradient {leaf.grad!r} to the {old!r} that {_name(leaf)} held "
-                    "overflows a float; set .grad = 0.0 (or call zero_grad()) between passes"
-                )
-            leaf.grad = total
+        held = [order[i].grad for i in leaves]
+        try:
+            _chain_rule(order, 1.0, steps.CHECKED if _anomaly else steps.COMPILED)
+            for i, old in zip(leaves, held):
+                leaf = order[i]
+                total = leaf.grad + old  # leaves accumulate: this pass's total plus what they had
+                # Every formula is g times something finite, so an inf or NaN anywhere in the pass
+                # reaches a leaf: checking the leaves is enough.
+                if not isfinite(total):
+                    raise _leaf_overflow(order, leaf, old)
+                leaf.grad = total
+        except BaseException:  # KeyboardInterrupt too: never leave a .grad as None
+            for node in order:
+                node.grad = 0.0  # the pass did not finish: inner nodes have no gradient
+            for i, old in zip(leaves, held):
+                order[i].grad = old  # and leaves keep what they had
+            raise
 
     def _backward(self) -> None:
         """One step of the chain rule by hand, as in micrograd's lectures.
@@ -245,18 +259,22 @@ def _leaf(data: float, requires_grad: bool) -> Value:
     node.grad = 0.0
     node._x = node._y = None
     node.op = ""
-    node.label = ""
     node.requires_grad = requires_grad
     return node
 
 
 def _constant(x: object, op: str) -> Value:
     """A plain number as a constant node; a Value (of a subclass) passes through."""
-    if type(x) is not float or not isfinite(x):
+    if type(x) is int and -_EXACT <= x <= _EXACT:
+        x = float(x)  # the common 2 in `x * 2`, quickly
+    elif type(x) is not float or not isfinite(x):
         if isinstance(x, Value):
             return x
         x = _to_float(x, op)
-    return _leaf(x, requires_grad=False)
+    return _leaf(x, False)
+
+
+_EXACT = 2**53  # ints up to this size convert to floats exactly
 
 
 def _to_float(x: object, op: str = "") -> float:
@@ -364,43 +382,41 @@ def topological_order(root: Value) -> list[Value]:
     return _walk(root)[0]
 
 
-def _walk(root: Value) -> tuple[list[Value], list[Value]]:
-    """``topological_order(root)``, and the leaves among those nodes."""
+def _walk(root: Value) -> tuple[list[Value], list[int]]:
+    """``topological_order(root)``, and where the leaves are in it."""
     # Iterative, because graphs can be a million nodes deep. An inner node, when first seen,
     # goes back on the stack under a None marker; popping the marker means its children are
     # all in `order`. A leaf has nothing to wait for and goes straight in.
     order: list[Value] = []
-    leaves: list[Value] = []
+    leaves: list[int] = []
     visited: set[Value] = set()
     stack: list[Any] = [root]
-    push, pop = stack.append, stack.pop
     while stack:
-        node = pop()
+        node = stack.pop()
         if node is None:
-            order.append(pop())
+            order.append(stack.pop())
         elif node.requires_grad and node not in visited:
             visited.add(node)
             if node._x is None:
+                leaves.append(len(order))
                 order.append(node)
-                leaves.append(node)
             else:
-                push(node)
-                push(None)
-                push(node._x)
+                stack.append(node)
+                stack.append(None)
+                stack.append(node._x)
                 if node._y is not None:
-                    push(node._y)
+                    stack.append(node._y)
     return order, leaves
 
 
-def _chain_rule(order: list[Value], seed: Any, steps: dict[str, Step] = steps.COMPILED) -> list[Any]:
+def _chain_rule(order: list[Value], seed: Any, steps: dict[str, Step] = steps.COMPILED) -> None:
     """Leave in each node's ``.grad`` the gradient of the root with respect to it.
 
     ``order`` is ``topological_order(root)``. Walking it backwards, each node's gradient is
     complete (every path into it has added its share) before its step hands shares on to its
-    inputs. The ``steps`` decide what the numbers are: floats, or Values with graphs.
-    Returns the ``.grad`` values it overwrote, in order; on an error it puts them back.
+    inputs. The ``steps`` decide what the numbers are: floats, or Values with graphs. An error
+    names the op; the ``.grad`` values are then half done, for the caller to set right.
     """
-    previous = [node.grad for node in order]
     for node in order:
         node.grad = None  # no share yet: the first one is stored as it is
     node = order[-1]
@@ -409,12 +425,8 @@ def _chain_rule(order: list[Value], seed: Any, steps: dict[str, Step] = steps.CO
         for node in reversed(order):
             if node._x is not None:  # a leaf has nothing to hand on
                 steps[node.op](node, node.grad)
-    except BaseException as cause:  # KeyboardInterrupt too: never leave a .grad as None
-        _restore(order, previous)
-        if isinstance(cause, (ValueError, ArithmeticError)):
-            raise _backward_error(node, cause) from None
-        raise
-    return previous
+    except (ValueError, ArithmeticError) as cause:
+        raise _backward_error(node, cause) from None
 
 
 def _restore(order: list[Value], grads: list[Any]) -> None:
@@ -422,14 +434,18 @@ def _restore(order: list[Value], grads: list[Any]) -> None:
         node.grad = g
 
 
-def _float_pass(order: list[Value]) -> list[Any]:
-    """``_chain_rule`` on floats, every step checked in anomaly mode."""
-    return _chain_rule(order, 1.0, steps.CHECKED if _anomaly else steps.COMPILED)
+def _leaf_overflow(order: list[Value], leaf: Value, old: float) -> OperationError:
+    """The error for a backward pass whose gradient of ``leaf``, or its sum with ``old``, is not finite."""
+    if not isfinite(leaf.grad):
+        return _overflow_error(order, steps.CHECKED)
+    return OperationOverflowError(
+        f"adding this pass's gradient {leaf.grad!r} to the {old!r} that {_name(leaf)} held overflows a float; "
+        "set .grad = 0.0 (or call zero_grad()) between passes"
+    )
 
 
-def _overflow_error(order: list[Value], previous: list[Any], checked: dict[str, Step]) -> OperationError:
-    """The error for a float pass that overflowed, naming the op; ``.grad`` is put back."""
-    _restore(order, previous)
+def _overflow_error(order: list[Value], checked: dict[str, Step]) -> OperationError:
+    """The error for a float pass that overflowed, naming the op (found by a checked rerun)."""
     try:
         _chain_rule(order, 1.0, checked)  # raises at the first gradient that is not finite
     except OperationError as error:
@@ -462,28 +478,31 @@ def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool = Fa
         return [zero for _ in inputs]  # no input is reachable
     wanted = set(order)
     pruned = len(order) < len(full)
-    if create_graph:
-        # The seed d output / d output = 1 is a leaf of its own, so every gradient, being
-        # linear in it, has a graph, even one that is constant in the inputs: its own gradient
-        # is then 0, not an error.
-        seed = Value(1.0, label="seed")
-        global _recording
-        saved, _recording = _recording, True  # the gradients' own graph is the point here
-        try:
-            previous = _chain_rule(order, seed, steps.restricted(wanted, on_values=True) if pruned else steps.ON_VALUES)
-        finally:
-            _recording = saved
-    else:
-        checked = steps.restricted(wanted, check=True) if pruned else steps.CHECKED
-        plain = steps.restricted(wanted) if pruned else steps.COMPILED
-        previous = _chain_rule(order, 1.0, checked if _anomaly else plain)
+    previous = [node.grad for node in order]
     try:
+        if create_graph:
+            _with_graphs(order, steps.restricted(wanted, on_values=True) if pruned else steps.ON_VALUES)
+        else:
+            checked = steps.restricted(wanted, check=True) if pruned else steps.CHECKED
+            _chain_rule(order, 1.0, checked if _anomaly else (steps.restricted(wanted) if pruned else steps.COMPILED))
         result = [x.grad if x in wanted else zero for x in inputs]
         if not create_graph and not all(map(isfinite, result)):
-            raise _overflow_error(order, previous, checked)
+            raise _overflow_error(order, checked)
     finally:
         _restore(order, previous)
     return result
+
+
+def _with_graphs(order: list[Value], value_steps: dict[str, Step]) -> None:
+    """``_chain_rule`` on Values, recording the gradients' own graph even under no_grad()."""
+    # The seed d output / d output = 1 is a leaf of its own, so every gradient, being linear in
+    # it, has a graph, even one constant in the inputs: its own gradient is then 0, not an error.
+    global _recording
+    saved, _recording = _recording, True
+    try:
+        _chain_rule(order, Value(1.0, label="seed"), value_steps)
+    finally:
+        _recording = saved
 
 
 def _toward(order: list[Value], inputs: list[Value]) -> list[Value]:
