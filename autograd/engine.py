@@ -182,7 +182,7 @@ class Value:
     def __pow__(self, other: Value | Number, modulo: None = None) -> Value:
         if modulo is not None:
             raise TypeError("'**' with a modulus is not differentiable: pow(x, y, m) is not supported")
-        return _power(self, other)
+        return _PRIMITIVES["**"](self, other)
 
     def detach(self) -> Value:
         """A constant with the same data and label: gradients do not flow through it."""
@@ -196,7 +196,8 @@ class Value:
         Intermediate nodes hold the gradient of this latest pass (each pass overwrites them);
         leaves accumulate, as in PyTorch: two calls give exactly twice the leaf grads. A node
         reached along several paths gets the sum over all of them. Works on graphs of any
-        depth (no recursion).
+        depth (no recursion). If a gradient is infinite or undefined it raises OperationError
+        naming the op; leaves then keep the ``.grad`` they had and inner nodes read 0.0.
         """
         if not self.requires_grad:
             raise ValueError(
@@ -232,7 +233,6 @@ class Value:
 
 
 Operand = Value | Number
-_power = primitive("**")
 _PRIMITIVES = {name: primitive(name) for name in OPS}
 
 
@@ -271,7 +271,7 @@ def _constant(x: object, op: str) -> Value:
         if isinstance(x, Value):
             return x
         x = _to_float(x, op)
-    return _leaf(x, False)
+    return _leaf(x, requires_grad=False)
 
 
 _EXACT = 2**53  # ints up to this size convert to floats exactly
@@ -409,13 +409,13 @@ def _walk(root: Value) -> tuple[list[Value], list[int]]:
     return order, leaves
 
 
-def _chain_rule(order: list[Value], seed: Any, steps: dict[str, Step] = steps.COMPILED) -> None:
+def _chain_rule(order: list[Value], seed: Any, op_steps: dict[str, Step]) -> None:
     """Leave in each node's ``.grad`` the gradient of the root with respect to it.
 
     ``order`` is ``topological_order(root)``. Walking it backwards, each node's gradient is
-    complete (every path into it has added its share) before its step hands shares on to its
-    inputs. The ``steps`` decide what the numbers are: floats, or Values with graphs. An error
-    names the op; the ``.grad`` values are then half done, for the caller to set right.
+    complete (every path into it has added its share) before its op's step hands shares on to
+    its inputs. ``op_steps`` decide what the numbers are: floats, or Values with graphs (see
+    steps.py). An error names the op; ``.grad`` is then half done, for the caller to set right.
     """
     for node in order:
         node.grad = None  # no share yet: the first one is stored as it is
@@ -424,7 +424,7 @@ def _chain_rule(order: list[Value], seed: Any, steps: dict[str, Step] = steps.CO
     try:
         for node in reversed(order):
             if node._x is not None:  # a leaf has nothing to hand on
-                steps[node.op](node, node.grad)
+                op_steps[node.op](node, node.grad)
     except (ValueError, ArithmeticError) as cause:
         raise _backward_error(node, cause) from None
 
@@ -519,24 +519,31 @@ def _toward(order: list[Value], inputs: list[Value]) -> list[Value]:
 # ----------------------------------------------------------------------------- modes
 
 
-class no_grad(ContextDecorator):
-    """Context manager and decorator: inside it ops record no graph and return constants."""
+class _Switch(ContextDecorator):
+    """Sets a module flag for the length of a ``with`` block or a decorated call; nests."""
+
+    flag: str
+    value: bool
 
     def __init__(self) -> None:
-        self._saved: list[bool] = []
+        self._saved: list[bool] = []  # a stack, so that one instance can be entered again inside
 
-    def __enter__(self) -> no_grad:
-        global _recording
-        self._saved.append(_recording)
-        _recording = False
+    def __enter__(self) -> _Switch:
+        self._saved.append(globals()[self.flag])
+        globals()[self.flag] = self.value
         return self
 
     def __exit__(self, *exc: object) -> None:
-        global _recording
-        _recording = self._saved.pop()
+        globals()[self.flag] = self._saved.pop()
 
 
-class detect_anomaly(ContextDecorator):
+class no_grad(_Switch):
+    """Context manager and decorator: inside it ops record no graph and return constants."""
+
+    flag, value = "_recording", False
+
+
+class detect_anomaly(_Switch):
     """Context manager and decorator for debugging NaN and inf.
 
     Inside it every node remembers the line of user code that made it, and backward checks
@@ -545,15 +552,4 @@ class detect_anomaly(ContextDecorator):
     to find a bug, not to train.
     """
 
-    def __init__(self) -> None:
-        self._saved: list[bool] = []
-
-    def __enter__(self) -> detect_anomaly:
-        global _anomaly
-        self._saved.append(_anomaly)
-        _anomaly = True
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        global _anomaly
-        _anomaly = self._saved.pop()
+    flag, value = "_anomaly", True

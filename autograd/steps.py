@@ -37,9 +37,10 @@ def interpreted_step(
     """
 
     def step(node: Value, g: Any) -> None:
-        inputs = node.children if on_values else [child._data for child in node.children]
+        children = node.children
+        inputs = children if on_values else [child._data for child in children]
         out = node if on_values else node._data
-        for child, formula in zip(node.children, formulas):
+        for child, formula in zip(children, formulas):
             if child.requires_grad and (only is None or child in only):
                 share = formula(g, *inputs, out)
                 child.grad = share if child.grad is None else child.grad + share

@@ -7,6 +7,7 @@ import re
 import sys
 
 import pytest
+from examples import micrograd_readme_expression
 
 import autograd
 from autograd import OperationError, Value, detect_anomaly, grad, no_grad, steps
@@ -201,22 +202,10 @@ def test_error_classes_keep_the_python_kind():
 
 
 def test_micrograd_readme_expression():
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
-    assert round(g.data, 4) == 24.7041
-    assert round(a.grad, 4) == 138.8338
-    assert round(b.grad, 4) == 645.5773
+    g, a_grad, b_grad = micrograd_readme_expression(Value)
+    assert round(g, 4) == 24.7041
+    assert round(a_grad, 4) == 138.8338
+    assert round(b_grad, 4) == 645.5773
 
 
 def test_apple_shopping_from_deep_learning_from_scratch():

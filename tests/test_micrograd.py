@@ -7,30 +7,15 @@ import pytest
 micrograd_engine = pytest.importorskip("micrograd.engine", reason="micrograd 0.1.0 is in the 'dev' extra")
 micrograd_nn = pytest.importorskip("micrograd.nn")
 
+from examples import micrograd_readme_expression  # noqa: E402
+
 from autograd import Value  # noqa: E402
 from autograd.nn import MLP  # noqa: E402
 
 
-def readme_expression(Value):
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
-    return g.data, a.grad, b.grad
-
-
 def test_the_readme_expression_gives_micrograds_numbers():
-    ours = readme_expression(Value)
-    theirs = readme_expression(micrograd_engine.Value)
+    ours = micrograd_readme_expression(Value)
+    theirs = micrograd_readme_expression(micrograd_engine.Value)
     # micrograd divides by multiplying with y ** -1, so the last bits may differ
     assert ours == pytest.approx(theirs, rel=1e-12)
 
