@@ -219,8 +219,7 @@ class Value:
         except BaseException:  # KeyboardInterrupt too: never leave a .grad as None
             for node in order:
                 node.grad = 0.0  # the pass did not finish: inner nodes have no gradient
-            for i, old in zip(leaves, held):
-                order[i].grad = old  # and leaves keep what they had
+            _restore([order[i] for i in leaves], held)  # and leaves keep what they had
             raise
 
     def _backward(self) -> None:
@@ -437,7 +436,7 @@ def _restore(order: list[Value], grads: list[Any]) -> None:
 def _leaf_overflow(order: list[Value], leaf: Value, old: float) -> OperationError:
     """The error for a backward pass whose gradient of ``leaf``, or its sum with ``old``, is not finite."""
     if not isfinite(leaf.grad):
-        return _overflow_error(order, steps.CHECKED)
+        return _overflow_error(order, steps.steps_for(check=True))
     return OperationOverflowError(
         f"adding this pass's gradient {leaf.grad!r} to the {old!r} that {_name(leaf)} held overflows a float; "
         "set .grad = 0.0 (or call zero_grad()) between passes"
@@ -477,17 +476,16 @@ def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool = Fa
     if not order or order[-1] is not output:
         return [zero for _ in inputs]  # no input is reachable
     wanted = set(order)
-    pruned = len(order) < len(full)
+    only = wanted if len(order) < len(full) else None  # some branches lead to no input
     previous = [node.grad for node in order]
     try:
         if create_graph:
-            _with_graphs(order, steps.restricted(wanted, on_values=True) if pruned else steps.ON_VALUES)
+            _with_graphs(order, steps.steps_for(on_values=True, only=only))
         else:
-            checked = steps.restricted(wanted, check=True) if pruned else steps.CHECKED
-            _chain_rule(order, 1.0, checked if _anomaly else (steps.restricted(wanted) if pruned else steps.COMPILED))
+            _chain_rule(order, 1.0, steps.steps_for(check=_anomaly, only=only))
         result = [x.grad if x in wanted else zero for x in inputs]
         if not create_graph and not all(map(isfinite, result)):
-            raise _overflow_error(order, checked)
+            raise _overflow_error(order, steps.steps_for(check=True, only=only))
     finally:
         _restore(order, previous)
     return result

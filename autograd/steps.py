@@ -90,6 +90,9 @@ ON_VALUES: dict[str, Step] = {name: interpreted_step(op.grads, on_values=True) f
 CHECKED: dict[str, Step] = {name: interpreted_step(op.grads, check=True) for name, op in OPS.items()}
 
 
-def restricted(only: Container[Value], on_values: bool = False, check: bool = False) -> dict[str, Step]:
-    """Interpreted steps for every op that hand gradients only to the nodes in ``only``."""
-    return {name: interpreted_step(op.grads, on_values, check, only) for name, op in OPS.items()}
+def steps_for(on_values: bool = False, check: bool = False, only: Container[Value] | None = None) -> dict[str, Step]:
+    """The steps of one pass: compiled, on Values, or checked; with ``only``, handing gradients
+    only to the nodes in it (interpreted steps, built for this pass)."""
+    if only is not None:
+        return {name: interpreted_step(op.grads, on_values, check, only) for name, op in OPS.items()}
+    return ON_VALUES if on_values else CHECKED if check else COMPILED
