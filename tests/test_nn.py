@@ -22,7 +22,7 @@ def test_attribute_names_are_micrograds():
 def test_hidden_layers_are_relu_and_the_output_is_linear():
     model = MLP(2, [3, 3, 1])
     assert [n.nonlin for layer in model.layers for n in layer.neurons] == [True] * 6 + [False]
-    assert "ReLUNeuron(2)" in repr(model) and "LinearNeuron(3)" in repr(model)
+    assert repr(model.layers[0].neurons[0]) == "ReLUNeuron(2)" and repr(model.layers[2].neurons[0]) == "LinearNeuron(3)"
 
 
 def test_one_output_is_a_value_several_are_a_list():

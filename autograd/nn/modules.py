@@ -1,88 +1,197 @@
-"""Module, Neuron, Layer, MLP: micrograd's tiny network, with its names and shapes."""
+"""Module, Neuron, Layer, MLP: micrograd's tiny network with its names and shapes, plus what a
+training loop needs (named parameters, a JSON-ready state dict, seeded initialisation)."""
 
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from ..engine import Value
 
 Input = Value | float
+Seed = int | random.Random | None
+
+#: Activation name -> what it does to a neuron's weighted sum.
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": lambda v: v,
+}
+
+#: Initialisation name -> the distribution of a neuron's first weights, given its fan-in.
+INITS: dict[str, Callable[[random.Random, int], float]] = {
+    "uniform": lambda rng, nin: rng.uniform(-1, 1),  # micrograd's choice
+    "he": lambda rng, nin: rng.gauss(0.0, math.sqrt(2 / nin)),  # for ReLU layers
+    "xavier": lambda rng, nin: rng.uniform(-1, 1) * math.sqrt(3 / nin),  # variance 1/nin: tanh, sigmoid
+}
 
 
 class Module:
-    """Anything with parameters: ``parameters()`` lists them, ``zero_grad()`` resets their grads."""
+    """Anything with parameters. Subclasses keep them in attributes: a Value, a Module, or lists of
+    either; ``named_parameters`` finds them in the order the attributes were set."""
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``(dotted name, parameter)`` pairs such as ``("layers.0.neurons.3.w.1", Value)``."""
+        return list(_named(self, ""))
+
+    def parameters(self) -> list[Value]:
+        """Every trainable Value of this module, in a fixed order."""
+        return [p for _, p in _named(self, "")]
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0.0."""
         for p in self.parameters():
             p.grad = 0.0
 
-    def parameters(self) -> list[Value]:
-        """Every trainable Value of this module, in a fixed order."""
-        return []
+    def num_parameters(self) -> int:
+        """How many scalars this module trains."""
+        return len(self.parameters())
+
+    def state_dict(self) -> dict[str, float]:
+        """``{name: value}`` of every parameter: plain floats, so ``json.dumps`` takes it as it is."""
+        return {name: p.data for name, p in _named(self, "")}
+
+    def load_state_dict(self, state: Mapping[str, float]) -> None:
+        """Copy values from ``state`` (as made by ``state_dict``) into the parameters.
+
+        Every parameter must be present and nothing else: a mismatch raises ``KeyError`` naming the
+        keys, before any parameter is changed.
+        """
+        named = dict(_named(self, ""))
+        missing, unexpected = sorted(named.keys() - state.keys()), sorted(state.keys() - named.keys())
+        if missing or unexpected:
+            raise KeyError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
+        values = {}
+        for name, number in state.items():
+            if isinstance(number, bool) or not isinstance(number, (int, float)):
+                raise TypeError(f"load_state_dict: {name!r} must be a number, got {number!r}")
+            values[name] = number
+        for name, number in values.items():
+            named[name].data = number  # the setter rejects NaN and inf
 
 
 class Neuron(Module):
-    """``act(w · x + b)``: ReLU when ``nonlin``, else linear. Weights start uniform in [-1, 1]."""
+    """``activation(w · x + b)``. ``nonlin=False`` is micrograd's linear neuron; ``activation``
+    picks any of ``ACTIVATIONS``. Weights start as ``init`` says (default: uniform in [-1, 1]); b is 0."""
 
-    def __init__(self, nin: int, nonlin: bool = True) -> None:
-        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
+    def __init__(
+        self, nin: int, nonlin: bool = True, *, activation: str = "relu", init: str = "uniform", seed: Seed = None
+    ) -> None:
+        if nin < 1:
+            raise ValueError(f"Neuron needs at least one input, got nin={nin}")
+        draw = _choice(INITS, init, "init")
+        rng = _rng(seed)
+        self.w = [Value(draw(rng, nin)) for _ in range(nin)]
         self.b = Value(0.0)
-        self.nonlin = nonlin
+        self.activation = activation if nonlin else "linear"
+        self._act = _choice(ACTIVATIONS, self.activation, "activation")
+
+    @property
+    def nonlin(self) -> bool:
+        """True unless the neuron is linear (micrograd's attribute)."""
+        return self.activation != "linear"
+
+    @nonlin.setter
+    def nonlin(self, value: bool) -> None:
+        self.activation = "relu" if value else "linear"
+        self._act = ACTIVATIONS[self.activation]
 
     def __call__(self, x: Sequence[Input] | Input) -> Value:
         x = _as_list(x)
         if len(x) != len(self.w):
             raise ValueError(f"{self!r} expects {len(self.w)} inputs, got {len(x)}")
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        return act.relu() if self.nonlin else act
-
-    def parameters(self) -> list[Value]:
-        return [*self.w, self.b]
+        return self._act(act)
 
     def __repr__(self) -> str:
-        return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
+        return f"{'ReLU' if self.activation == 'relu' else self.activation.capitalize()}Neuron({len(self.w)})"
 
 
 class Layer(Module):
     """``nout`` neurons reading the same inputs; returns a Value when ``nout == 1``, else a list."""
 
-    def __init__(self, nin: int, nout: int, **kwargs: bool) -> None:
-        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+    def __init__(self, nin: int, nout: int, nonlin: bool = True, *, seed: Seed = None, **kwargs: str) -> None:
+        rng = _rng(seed)
+        self.neurons = [Neuron(nin, nonlin, seed=rng, **kwargs) for _ in range(nout)]
 
     def __call__(self, x: Sequence[Input] | Input) -> Value | list[Value]:
         x = _as_list(x)
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
-    def parameters(self) -> list[Value]:
-        return [p for n in self.neurons for p in n.parameters()]
-
     def __repr__(self) -> str:
-        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+        first = self.neurons[0]
+        return f"Layer({len(first.w)} -> {len(self.neurons)}, {first.activation})"
 
 
 class MLP(Module):
-    """A multilayer perceptron: ReLU hidden layers and a linear output layer.
+    """A multilayer perceptron: ``activation`` (ReLU) hidden layers and a ``output_activation``
+    (linear) output layer. ``MLP(2, [16, 16, 1])`` maps 2 inputs to 1 output through two hidden
+    layers of 16; ``seed`` (an int or a ``random.Random``) makes the weights reproducible."""
 
-    ``MLP(2, [16, 16, 1])`` maps 2 inputs to 1 output through two hidden layers of 16.
-    """
-
-    def __init__(self, nin: int, nouts: Sequence[int]) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        *,
+        activation: str = "relu",
+        output_activation: str = "linear",
+        init: str = "uniform",
+        seed: Seed = None,
+    ) -> None:
+        if not nouts:
+            raise ValueError("MLP needs at least one layer size in nouts")
+        rng = _rng(seed)
         sizes = [nin, *nouts]
-        self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))]
+        acts = [activation] * (len(nouts) - 1) + [output_activation]
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation=acts[i], init=init, seed=rng) for i in range(len(nouts))
+        ]
 
     def __call__(self, x: Sequence[Input] | Input) -> Value | list[Value]:
         for layer in self.layers:
             x = layer(x)
         return x
 
-    def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for p in layer.parameters()]
-
     def __repr__(self) -> str:
-        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+        sizes = [len(self.layers[0].neurons[0].w), *(len(layer.neurons) for layer in self.layers)]
+        lines = [f"MLP({' -> '.join(map(str, sizes))}, {self.num_parameters()} parameters)"]
+        lines += [f"  (layers.{i}): {layer!r}" for i, layer in enumerate(self.layers)]
+        return "\n".join(lines)
+
+
+def _named(obj: object, prefix: str) -> Iterator[tuple[str, Value]]:
+    # parameters are found where users put them: attributes holding Values, Modules or lists of them
+    if isinstance(obj, Value):
+        if obj.requires_grad:
+            yield prefix, obj
+    elif isinstance(obj, Module):
+        for key, attr in vars(obj).items():
+            if not key.startswith("_"):
+                yield from _named(attr, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(obj, (list, tuple)):
+        for i, item in enumerate(obj):
+            yield from _named(item, f"{prefix}.{i}" if prefix else str(i))
+
+
+def _rng(seed: Seed) -> random.Random:
+    # None: the random module's functions, so random.seed() reproduces micrograd's weights
+    if seed is None or seed is random:
+        return random  # type: ignore[return-value]
+    if isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, int) and not isinstance(seed, bool):
+        return random.Random(seed)
+    raise TypeError(f"seed must be an int, a random.Random or None, got {seed!r}")
+
+
+def _choice(table: dict, name: str, what: str):
+    try:
+        return table[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(sorted(table))}") from None
 
 
 def _as_list(x: Sequence[Input] | Input) -> Sequence[Input]:
