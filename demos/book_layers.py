@@ -229,6 +229,7 @@ def engine_cross_entropy(logits: list[list[Value]], t: Matrix) -> Value:
         m = max(v.data for v in row)
         shifted = [v - m for v in row]
         log_total = sum(s.exp() for s in shifted).log()
+        # a class with target 0 adds nothing to the loss, so it needs no node of its own
         total = total + sum(tj * (log_total - s) for tj, s in zip(ts, shifted) if tj != 0.0)
     return total / len(logits)
 
@@ -263,6 +264,7 @@ class Row:
 
     @property
     def diff(self) -> float:
+        """The largest |hand-written - engine| over the row's entries."""
         return max_abs_diff(self.hand, self.engine)
 
 
@@ -276,6 +278,7 @@ class Section:
 
     @property
     def diff(self) -> float:
+        """The largest |hand-written - engine| anywhere in the section."""
         return max(row.diff for row in self.rows)
 
 
