@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from autograd import Value
+from autograd.nn.losses import cross_entropy
 
 DEMOS = Path(__file__).resolve().parent.parent / "demos"
 TOL = 1e-12  # the two agree to rounding: the largest difference measured is below 1e-15
@@ -249,6 +250,19 @@ def test_softmax_with_loss_is_stable_at_huge_logits(label):
     assert loss == engine_loss == [0.0, 1000.0, 2000.0][label]
     expected = [[1.0 - (label == 0), -float(label == 1), -float(label == 2)]]  # y - t, y = [1, 0, 0]
     assert dx == engine_dx == expected
+
+
+@pytest.mark.parametrize(
+    ("x", "labels"),
+    [(random_matrix(42, 3, 4, scale=2.0), [3, 0, 1]), ([[1000.0, 0.0, -1000.0], [0.5, 0.0, -0.5]], [1, 2])],
+)
+def test_softmax_with_loss_matches_the_librarys_cross_entropy(x, labels):
+    loss, dx, _, _ = softmax_both_ways(x, one_hot(labels, len(x[0])))
+    xs = bl.to_values(x)
+    library_loss = cross_entropy(xs, labels)
+    library_loss.backward()
+    assert abs(loss - library_loss.data) <= TOL
+    assert bl.max_abs_diff(dx, bl.grads_of(xs)) <= TOL
 
 
 def test_the_stable_softmax_is_needed_at_huge_logits():
