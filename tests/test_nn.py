@@ -1,11 +1,14 @@
 """autograd.nn: micrograd's Module, Neuron, Layer and MLP, with their names and shapes."""
 
+import json
+import math
 import random
+import re
 
 import pytest
 
 from autograd import Value
-from autograd.nn import MLP, Layer, Module, Neuron
+from autograd.nn import MLP, Adam, Layer, Module, Neuron, hinge
 
 
 def test_mlp_2_16_16_1_has_micrograds_337_parameters():
@@ -101,3 +104,133 @@ def test_training_steps_reduce_the_loss():
         for p in model.parameters():
             p.data -= 0.05 * p.grad
     assert loss().data < 0.7 * first.data
+
+
+def test_named_parameters_follow_micrograds_attribute_names():
+    model = MLP(2, [3, 1], seed=0)
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:4] == [
+        "layers.0.neurons.0.w.0",
+        "layers.0.neurons.0.w.1",
+        "layers.0.neurons.0.b",
+        "layers.0.neurons.1.w.0",
+    ]
+    assert names[-1] == "layers.1.neurons.0.b" and len(names) == len(set(names)) == model.num_parameters() == 13
+    assert [p for _, p in model.named_parameters()] == model.parameters()
+
+
+def test_the_same_seed_gives_identical_weights_and_training_curves():
+    def curve(seed):
+        model = MLP(2, [4, 4, 1], seed=seed)
+        losses = []
+        for _ in range(5):
+            loss = sum((model([x, -x]) - x) ** 2 for x in (0.1, 0.5, -0.7))
+            model.zero_grad()
+            loss.backward()
+            for p in model.parameters():
+                p.data -= 0.05 * p.grad
+            losses.append(loss.data)
+        return model.state_dict(), losses
+
+    assert curve(7) == curve(7)
+    assert curve(7) != curve(8)
+    assert MLP(2, [3], seed=random.Random(5)).state_dict() == MLP(2, [3], seed=5).state_dict()
+
+
+def test_no_seed_draws_from_the_random_module_like_micrograd():
+    random.seed(3)
+    first = MLP(2, [3, 1]).state_dict()
+    random.seed(3)
+    assert MLP(2, [3, 1]).state_dict() == first
+    random.seed(3)
+    assert first["layers.0.neurons.0.w.0"] == random.uniform(-1, 1)
+
+
+def test_state_dict_round_trips_through_json():
+    model, other = MLP(3, [5, 2], seed=1), MLP(3, [5, 2], seed=2)
+    text = json.dumps(model.state_dict())
+    other.load_state_dict(json.loads(text))
+    assert other.state_dict() == model.state_dict()
+    x = [0.3, -1.2, 2.0]
+    assert [v.data for v in other(x)] == [v.data for v in model(x)]
+
+
+def test_load_state_dict_names_missing_and_unexpected_keys_and_changes_nothing():
+    model = MLP(2, [2], seed=0)
+    before = model.state_dict()
+    state = dict(before)
+    del state["layers.0.neurons.0.b"]
+    state["layers.9.w"] = 1.0
+    with pytest.raises(KeyError, match=r"missing keys \['layers.0.neurons.0.b'\], unexpected keys \['layers.9.w'\]"):
+        model.load_state_dict(state)
+    with pytest.raises(TypeError, match=re.escape("'layers.0.neurons.0.b' must be a number, got '1'")):
+        model.load_state_dict({**before, "layers.0.neurons.0.b": "1"})
+    assert model.state_dict() == before
+
+
+def test_activation_is_a_choice():
+    x = [0.4, -0.3]
+    for name, fn in [
+        ("relu", lambda v: max(v, 0.0)),
+        ("tanh", math.tanh),
+        ("sigmoid", lambda v: 1 / (1 + math.exp(-v))),
+    ]:
+        n = Neuron(2, activation=name, seed=0)
+        raw = sum(w.data * xi for w, xi in zip(n.w, x)) + n.b.data
+        assert n(x).data == pytest.approx(fn(raw), rel=1e-15)
+    model = MLP(2, [3, 2], activation="tanh", output_activation="sigmoid", seed=0)
+    assert [n.activation for layer in model.layers for n in layer.neurons] == ["tanh"] * 3 + ["sigmoid"] * 2
+    assert all(0 < v.data < 1 for v in model(x))
+    with pytest.raises(ValueError, match="unknown activation 'gelu'; choose one of linear, relu, sigmoid, tanh"):
+        MLP(2, [1], activation="gelu")
+
+
+def test_initialisations_have_their_spread():
+    rng = random.Random(0)
+    for init, nin, std in [
+        ("uniform", 50, 1 / math.sqrt(3)),
+        ("he", 50, math.sqrt(2 / 50)),
+        ("xavier", 50, math.sqrt(1 / 50)),
+    ]:
+        weights = [w.data for _ in range(40) for w in Neuron(nin, init=init, seed=rng).w]
+        spread = math.sqrt(sum(w * w for w in weights) / len(weights))
+        assert spread == pytest.approx(std, rel=0.05), init
+    with pytest.raises(ValueError, match="unknown init 'zeros'"):
+        Neuron(2, init="zeros")
+    with pytest.raises(TypeError, match="seed must be an int"):
+        MLP(2, [1], seed="1")
+
+
+def test_repr_shows_the_shape_and_the_parameter_count():
+    text = repr(MLP(2, [16, 16, 1]))
+    assert text.splitlines() == [
+        "MLP(2 -> 16 -> 16 -> 1, 337 parameters)",
+        "  (layers.0): Layer(2 -> 16, relu)",
+        "  (layers.1): Layer(16 -> 16, relu)",
+        "  (layers.2): Layer(16 -> 1, linear)",
+    ]
+
+
+def test_a_custom_module_finds_parameters_in_its_attributes():
+    class Affine(Module):
+        def __init__(self):
+            self.W = [[Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)]]
+            self.b = Value(0.5)
+            self.scale = Value(2.0, requires_grad=False)  # a constant is not a parameter
+            self.inner = Neuron(1, seed=0)
+
+    names = [name for name, _ in Affine().named_parameters()]
+    assert names == ["W.0.0", "W.0.1", "W.1.0", "W.1.1", "b", "inner.w.0", "inner.b"]
+
+
+def test_mlp_learns_xor_to_100_percent():
+    data = [([0.0, 0.0], -1.0), ([0.0, 1.0], 1.0), ([1.0, 0.0], 1.0), ([1.0, 1.0], -1.0)]
+    model = MLP(2, [8, 1], activation="tanh", seed=0)
+    optimizer = Adam(model.parameters(), lr=0.05)
+    for _ in range(150):
+        loss = hinge([model(x) for x, _ in data], [y for _, y in data])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert [1.0 if model(x).data > 0 else -1.0 for x, _ in data] == [y for _, y in data]
+    assert loss.data == 0.0

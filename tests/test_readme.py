@@ -19,3 +19,11 @@ def test_the_first_example_prints_what_its_comments_say():
         assert len(numbers) == len(actual)
         for claim, value in zip(numbers, actual):
             assert value.startswith(claim), (claim, value)
+
+
+def test_the_training_example_runs_and_separates_its_points():
+    block = next(b for b in re.findall(r"```python\n(.*?)```", README.read_text(), re.S) if "optimizer.step()" in b)
+    scope = {}
+    exec(block, scope)
+    model, xs, ys = scope["model"], scope["xs"], scope["ys"]
+    assert [1.0 if model(x).data > 0 else -1.0 for x in xs] == ys

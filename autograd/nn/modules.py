@@ -143,6 +143,8 @@ class MLP(Module):
     ) -> None:
         if not nouts:
             raise ValueError("MLP needs at least one layer size in nouts")
+        for name in (activation, output_activation):
+            _choice(ACTIVATIONS, name, "activation")  # unused names too: a typo should not pass silently
         rng = _rng(seed)
         sizes = [nin, *nouts]
         acts = [activation] * (len(nouts) - 1) + [output_activation]
