@@ -21,6 +21,7 @@ since no gradient is needed, which makes that part several times faster.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ from autograd import no_grad
 from autograd.nn import MLP, SGD, LinearLR, hinge, l2
 
 MISSING = 'this demo needs {}: pip install -e ".[demos]"'
+EXTRAS = [("sklearn", "scikit-learn"), ("matplotlib", "matplotlib"), ("tqdm", "tqdm")]  # (module, package)
 
 
 def need(module: str, package: str) -> ModuleType:
@@ -48,6 +50,18 @@ def make_data(n: int, noise: float, seed: int) -> tuple[list[list[float]], list[
     datasets = need("sklearn.datasets", "scikit-learn")
     X, y = datasets.make_moons(n_samples=n, noise=noise, random_state=seed)
     return X.tolist(), [2.0 * label - 1.0 for label in y.tolist()]
+
+
+def freeze_what_lives() -> None:
+    """Hide every object alive now from Python's cyclic garbage collector (``gc.freeze``).
+
+    Each step makes and drops some 65,000 Values, and every so often the collector walks all live
+    objects: among them the tens of thousands left by importing numpy and scikit-learn, which live
+    to the end anyway. Frozen, they are skipped; nothing else changes. Measured here: a training
+    step takes about a third less time.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def accuracy(scores: Sequence[float], labels: Sequence[float]) -> float:
@@ -149,8 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fast", action="store_true", help="a coarse decision-boundary grid, for the tests")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    for module, package in EXTRAS:  # say what is missing now, not after minutes of work
+        need(module, package)
 
     X, y = make_data(args.points, args.noise, args.seed)
+    freeze_what_lives()
     model = MLP(2, [16, 16, 1], seed=args.seed)
     print(f"{len(X)} points, {model.num_parameters()} parameters, {args.steps} full-batch steps")
     losses, accuracies, per_step = train(model, X, y, args.steps, args.alpha, progress=not args.no_progress)

@@ -20,6 +20,7 @@ downhill only where f''(x) > 0 (convex there). The demo says so when that fails.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import math
 import sys
 from dataclasses import dataclass
@@ -147,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fast", action="store_true", help="a coarser plot (the demo is quick either way)")
     parser.add_argument("--no-plot", action="store_true", help="print the tables only")
     args = parser.parse_args(argv)
+    if not args.no_plot and importlib.util.find_spec("matplotlib") is None:
+        sys.exit(MISSING.format("matplotlib"))  # say so now rather than after the tables
 
     print(f"minimising f(x) = {FORMULA} from x = {args.x0:g}; f' and f'' come from grad(..., create_graph=True)\n")
     newton_steps = newton(args.x0, args.tol, args.max_steps)

@@ -171,3 +171,10 @@ def test_a_missing_library_is_named_with_the_install_command(name, blocked, tmp_
     result = subprocess.run([sys.executable, "-c", runner], capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert 'pip install -e ".[demos]"' in result.stderr
+
+
+def test_the_readme_lists_every_demo():
+    readme = (DEMOS.parent / "README.md").read_text()
+    section = readme.split("\n## Demos\n")[1].split("\n## ")[0]
+    for script in sorted(DEMOS.glob("*.py")):
+        assert f"`demos/{script.name}`" in section, f"README's Demos section does not list {script.name}"
