@@ -95,6 +95,9 @@ ALLOWED = (
 """What ``parse`` accepts, in words, for messages and help texts."""
 
 
+_POINTER_WIDTH = 72
+
+
 class ExpressionError(ValueError):
     """An expression, or a value for it, that is refused; ``column`` (1-based) says where, if known.
 
@@ -112,7 +115,17 @@ class ExpressionError(ValueError):
         if self.column is None or not self.text:
             return ""
         shown = "".join(char if char.isprintable() else " " for char in self.text)
-        return f"  {shown}\n  {' ' * (self.column - 1)}^"
+        caret = self.column - 1
+        if len(shown) > _POINTER_WIDTH:  # a window around the column
+            start = max(0, min(caret - _POINTER_WIDTH // 2, len(shown) - _POINTER_WIDTH))
+            end = start + _POINTER_WIDTH
+            window = shown[start:end]
+            if start > 0:
+                window, caret = "..." + window, caret - start + 3
+            if end < len(shown):
+                window += "..."
+            shown = window
+        return f"  {shown}\n  {' ' * caret}^"
 
 
 class Expression:

@@ -203,6 +203,16 @@ def test_a_refusal_points_at_the_column_under_the_expression():
     assert refused.value.pointer() == "  a*b + x.data\n          ^"
 
 
+def test_the_pointer_of_a_long_expression_shows_a_window_around_the_column():
+    text = "x + " * 100 + "x.data + " + "y + " * 100 + "y"
+    with pytest.raises(ExpressionError) as refused:
+        parse(text)
+    shown, caret = refused.value.pointer().splitlines()
+    assert shown.startswith("  ...") and shown.endswith("...")
+    assert len(shown) < 90
+    assert shown[caret.index("^") :].startswith("data")
+
+
 def test_too_long_an_expression_is_refused_before_it_is_parsed(monkeypatch):
     monkeypatch.setattr("ast.parse", lambda *args, **kwargs: pytest.fail("parsed"))
     with pytest.raises(ExpressionError, match=f"{MAX_LENGTH + 1} characters .*limit is {MAX_LENGTH}"):
