@@ -420,3 +420,13 @@ def test_demo_needs_nothing_from_the_demos_folder_which_pip_does_not_install(tmp
     assert done.returncode == 0, done.stderr
     assert "715" in done.stdout
     assert "from demos: []" in done.stdout
+
+
+def test_the_readme_shows_what_the_command_prints(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    shown = re.search(r"```console\n\$ python -m autograd (graph .*?)\n(.*?)```", readme, re.S)
+    command, output = shown.groups()
+    assert command == 'graph "a*b + c.tanh()" --set a=2 b=-3 c=10 -o graph.svg'
+    done = run("graph", "a*b + c.tanh()", "--set", "a=2", "b=-3", "c=10", "-o", "graph.svg", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == output
