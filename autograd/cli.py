@@ -122,7 +122,9 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else USAGE_ERROR
     command = f"{parser.prog} {args.command}"
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # here, so that a reader who has gone is caught below
+        return code
     except UsageError as error:
         _fail(command, str(error), error.pointer)
         return USAGE_ERROR
@@ -130,6 +132,11 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         # the engine's messages add the line of code that failed; here that line is ours, not the user's
         _fail(command, str(error).splitlines()[0])
         return RUN_ERROR
+    except BrokenPipeError:  # `autograd demo | head -3`: the reader has gone, which is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the final flush is silent
+        return 0
+    except KeyboardInterrupt:
+        return 130
 
 
 def _fail(command: str, message: str, pointer: str = "") -> None:

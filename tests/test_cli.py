@@ -393,6 +393,21 @@ def test_a_math_error_is_one_clean_line_and_exit_code_1(tmp_path, expression, va
     assert files(tmp_path) == []
 
 
+def test_a_reader_that_has_gone_is_not_an_error(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "autograd", "demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=env,
+    )
+    process.stdout.close()  # as `| head -1` does once it has its line
+    assert process.wait(timeout=60) == 0
+    assert process.stderr.read() == b""
+    process.stderr.close()
+
+
 # ----------------------------------------------------------------------------- demo
 
 
