@@ -22,7 +22,7 @@ from . import __version__
 from .engine import Value
 from .errors import OperationError
 from .examples import apple_shopping
-from .expr import ALLOWED, MAX_EXPONENT, MAX_LENGTH, ExpressionError, parse, parse_assignments
+from .expr import ALLOWED, MAX_EXPONENT, MAX_LENGTH, Expression, ExpressionError, parse, parse_assignments
 
 USAGE_ERROR = 2
 RUN_ERROR = 1
@@ -183,7 +183,7 @@ def _graph(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_expression(args: argparse.Namespace) -> tuple[Any, dict[str, float]]:
+def _read_expression(args: argparse.Namespace) -> tuple[Expression, dict[str, float]]:
     """The parsed expression and its values, or a UsageError naming what is wrong."""
     try:
         expression = parse(args.expression)
@@ -212,7 +212,8 @@ def _check_output(args: argparse.Namespace) -> str:
     if not (args.output or args.steps):
         given = [option for option, value in (("--format", args.format), ("--rankdir", args.rankdir)) if value]
         if given:
-            raise UsageError(f"{' and '.join(given)} only apply to a diagram: add -o FILE or --steps DIR")
+            verb = "apply" if given[1:] else "applies"
+            raise UsageError(f"{' and '.join(given)} only {verb} to a diagram: add -o FILE or --steps DIR")
         return ""
     if args.steps:
         if args.no_grad:
@@ -229,21 +230,16 @@ def _check_output(args: argparse.Namespace) -> str:
 
 
 def _check_writable(path: Path) -> None:
-    """Raise UsageError unless a file can be created at ``path``: probed, since being root hides modes."""
+    """Raise UsageError unless a file can be created at ``path``."""
     if path.is_dir():
         raise UsageError(f"cannot write {str(path)!r}: it is a directory")
-    folder = path.parent
-    _check_directory(folder, create=False)
-    try:
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as error:
-        raise UsageError(f"cannot write {str(path)!r}: {error.strerror or error}") from None
+    _check_directory(path.parent, create=False)
 
 
 def _check_directory(folder: Path, create: bool = True) -> None:
     """Raise UsageError unless ``folder`` is a writable directory, or (``create``) could be made as one."""
     if folder.is_dir():
+        # probed with a nameless file rather than read from its mode, which says nothing to root
         try:
             with tempfile.TemporaryFile(dir=folder):
                 pass
