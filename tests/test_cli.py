@@ -74,6 +74,17 @@ def test_main_returns_the_exit_code_instead_of_exiting(capsys):
     assert "syntax error" in capsys.readouterr().err
 
 
+def test_help_and_refusals_do_not_load_the_diagram_libraries(tmp_path):
+    code = (
+        "import sys; from autograd.cli import main; "
+        "codes = [main(['graph', '--help']), main(['graph', 'x.data', '--set', 'x=1', '-o', 'g.svg'])]; "
+        "print(codes, sorted(m for m in sys.modules if m.split('.')[0] in ('graphviz', 'wasmtime') or 'viz' in m))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert done.stdout.splitlines()[-1] == "[0, 2] []"
+
+
 def test_the_console_script_is_declared():
     scripts = {entry.name: entry.value for entry in metadata.entry_points(group="console_scripts")}
     assert scripts.get("autograd") == "autograd.cli:main"
