@@ -39,7 +39,7 @@ _RULES = (
 _GRAPH_EPILOG = f"""\
 {textwrap.fill(_RULES, 80)}
 
-An expression that starts with '-' goes after '--':  graph -- "-a*b" --set a=1 b=2
+An expression that starts with '-' goes last, after '--':  graph --set a=1 b=2 -- "-a*b"
 
 examples:
   %(prog)s "a*b + c.tanh()" --set a=2 b=-3 c=10
