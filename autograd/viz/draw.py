@@ -78,7 +78,7 @@ class Diagram(graphviz.Digraph):
         if outfile is not None and format is None:
             format = os.path.splitext(os.fspath(outfile))[1].lstrip(".") or None
         format = format or self.format
-        source_path = self.save(filename, directory)
+        source_path = self.save(filename, directory=directory)
         target = os.fspath(outfile) if outfile is not None else f"{source_path}.{format}"
         data = render(self, format)
         with open(target, "wb") as file:

