@@ -371,3 +371,16 @@ def test_import_autograd_loads_no_diagram_code():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_readme_diagram_example_runs(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("## Diagrams") :]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    exec(code, namespace)
+    assert (tmp_path / "price.svg").read_bytes().lstrip().startswith(b"<?xml")
+    assert namespace["png"].startswith(b"\x89PNG")
