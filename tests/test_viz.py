@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from autograd import Value
+from autograd import OperationError, Value
 from autograd.nn import MLP
 from autograd.viz import backward_steps, draw_dot, graph_data
 
@@ -357,6 +357,14 @@ def test_the_last_step_matches_backward_and_a_square_collects_both_shares():
     assert x.grad == 0.0
     y.backward()
     assert last["x"] == f"grad {x.grad:.4g}"
+
+
+def test_backward_steps_raise_as_backward_does_where_a_gradient_is_infinite():
+    x = Value(0.0, label="x")
+    y = x.sqrt() + x
+    with pytest.raises(OperationError, match="'sqrt'"):
+        list(backward_steps(y))
+    assert x.grad == 0.0 and y.grad == 0.0
 
 
 def test_backward_steps_refuse_a_constant():

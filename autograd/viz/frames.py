@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import steps
 from ..engine import Value, topological_order
+from ..errors import error_class
 from . import model as _model
 from .draw import DEFAULT_MAX_NODES, Diagram, _roots, frame, number
 from .render import render
@@ -50,7 +51,13 @@ def _replay(root: Value) -> list[tuple[Value, list[tuple[Value, float]]]]:
         root.grad = 1.0
         for node in reversed(order):
             if node.children:
-                steps.COMPILED[node.op](node, node.grad)
+                try:  # checked steps: an infinite or undefined gradient raises, as backward() does
+                    steps.CHECKED[node.op](node, node.grad)
+                except (ValueError, ArithmeticError) as cause:
+                    inputs = tuple(child.data for child in node.children)
+                    shown = ", ".join(repr(x) for x in inputs)
+                    message = f"the gradient of {node.op!r} at {shown} is not finite: {cause}"
+                    raise error_class(cause)(message, node.op, inputs) from None
                 shares = [(child, child.grad) for child in node.children if child.requires_grad]
                 record.append((node, shares))
     finally:
