@@ -156,6 +156,12 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    def _repr_svg_(self) -> str | None:
+        """The graph behind this Value as SVG, so that Jupyter shows it; None to fall back to the text."""
+        from .viz import _repr_svg  # loaded on first display: `import autograd` stays light
+
+        return _repr_svg(self)
+
     # Each op of the table, spelled as an operator or a method. Reflected forms swap operands.
     __add__ = primitive("+")
     __radd__ = primitive("+", reflected=True)  # other + self

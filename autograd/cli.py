@@ -1,0 +1,301 @@
+"""The command line: ``python -m autograd graph "a*b + c.tanh()" --set a=2 b=-3 c=10 -o graph.svg``.
+
+argparse wiring only: expressions are read by ``autograd.expr``, diagrams drawn by ``autograd.viz``
+(imported when a diagram is asked for, so that help and parse errors stay fast). Exit codes: 0 done,
+1 a math, drawing or writing error, 2 a usage error or a refused expression (nothing ran).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .engine import Value
+from .errors import OperationError
+from .examples import apple_shopping
+from .expr import ALLOWED, MAX_EXPONENT, MAX_LENGTH, Expression, ExpressionError, parse, parse_assignments
+
+USAGE_ERROR = 2
+RUN_ERROR = 1
+
+FORMATS = ("svg", "png", "pdf", "dot", "json")
+_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot", ".json": "json"}
+RANKDIRS = ("LR", "RL", "TB", "BT")
+
+_RULES = (
+    f"EXPR may use {ALLOWED}. Nothing else is accepted (no other attributes or calls, no subscripts or "
+    f"strings); an expression has at most {MAX_LENGTH} characters, and an exponent made of numbers alone "
+    f"lies within ±{MAX_EXPONENT}. The expression is never passed to eval."
+)
+_GRAPH_EPILOG = f"""\
+{textwrap.fill(_RULES, 80)}
+
+An expression that starts with '-' goes last, after '--':  graph --set a=1 b=2 -- "-a*b"
+
+examples:
+  %(prog)s "a*b + c.tanh()" --set a=2 b=-3 c=10
+  %(prog)s "a*b + c.tanh()" --set a=2 b=-3 c=10 -o graph.svg
+  %(prog)s "log(x) * sin(y)" --set x=2 y=0.5 -o graph.json --steps frames/
+"""
+
+
+class RunError(Exception):
+    """A command that failed while running (drawing, writing): one message, exit code 1."""
+
+
+class UsageError(Exception):
+    """A command line that cannot run: printed as one message, exit code 2, before anything runs."""
+
+    def __init__(self, message: str, pointer: str = "") -> None:
+        super().__init__(message)
+        self.pointer = pointer
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """The argparse parser of the whole command line, with one subparser per command."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="scalar-autograd: reverse-mode automatic differentiation on scalars, from the command line.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    commands.required = True
+
+    graph = commands.add_parser(
+        "graph",
+        help="evaluate an expression, print every gradient, draw its graph",
+        description="Evaluate EXPR at the values given with --set, run backward, print each variable's "
+        "value and gradient, and write the diagram of the graph if -o or --steps is given.",
+        epilog=_GRAPH_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    graph.add_argument("expression", metavar="EXPR", help='the expression, such as "a*b + c.tanh()"')
+    graph.add_argument(
+        "--set",
+        dest="assignments",
+        metavar="NAME=NUMBER",
+        nargs="+",
+        action="extend",
+        default=[],
+        help="the value of each variable of EXPR, such as --set a=2 b=-3",
+    )
+    graph.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the diagram to FILE")
+    graph.add_argument(
+        "--format", choices=FORMATS, help="format of FILE (default: from its suffix: .svg .png .pdf .dot/.gv .json)"
+    )
+    graph.add_argument(
+        "--steps", metavar="DIR", type=Path, help="write one SVG frame per step of backward and an HTML page to DIR"
+    )
+    graph.add_argument("--rankdir", choices=RANKDIRS, help="direction of the diagram (default LR: left to right)")
+    graph.add_argument(
+        "--no-grad", action="store_true", help="forward only: skip backward, print and draw values without gradients"
+    )
+    graph.set_defaults(run=_graph)
+
+    demo = commands.add_parser(
+        "demo",
+        help='the apple-shopping graphs of "Deep Learning from Scratch" and their gradients',
+        description='Print the apple-shopping graphs of "Deep Learning from Scratch", chapter 5: every node '
+        "with its value and its gradient.",
+    )
+    demo.add_argument("--apple", type=float, default=100, help="price of one apple (default 100)")
+    demo.add_argument("--tax", type=float, default=1.1, help="tax factor (default 1.1)")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    parser = build_parser(prog)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version, or a usage error argparse has printed
+        return stop.code if isinstance(stop.code, int) else USAGE_ERROR
+    command = f"{parser.prog} {args.command}"
+    try:
+        code = args.run(args)
+        sys.stdout.flush()  # here, so that a reader who has gone is caught below
+        return code
+    except UsageError as error:
+        _fail(command, str(error), error.pointer)
+        return USAGE_ERROR
+    except (OperationError, RunError) as error:
+        # the engine's messages add the line of code that failed; here that line is ours, not the user's
+        _fail(command, str(error).splitlines()[0])
+        return RUN_ERROR
+    except BrokenPipeError:  # `autograd demo | head -3`: the reader has gone, which is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the final flush is silent
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _fail(command: str, message: str, pointer: str = "") -> None:
+    print(f"{command}: error: {message}", file=sys.stderr)
+    if pointer:
+        print(pointer, file=sys.stderr)
+
+
+# ----------------------------------------------------------------------------- graph
+
+
+def _graph(args: argparse.Namespace) -> int:
+    """The graph command: every check first, then evaluate, backward, print, draw."""
+    expression, values = _read_expression(args)
+    output_format = _check_output(args)
+    viz = _import_viz() if args.output or args.steps else None
+    result, leaves = expression.evaluate(values)
+    if not args.no_grad:
+        result.backward()
+    print(_table(expression.text, result, leaves, grads=not args.no_grad))
+    if viz is None:
+        return 0
+    options: dict[str, Any] = {"show_grad": not args.no_grad}
+    if args.rankdir:
+        options["rankdir"] = args.rankdir
+    try:
+        if args.output:
+            if output_format == "json":
+                content = (json.dumps(viz.graph_data(result), indent=2) + "\n").encode()
+            else:
+                content = viz.render(viz.draw_dot(result, **options), format=output_format)
+            _write_atomically(args.output, content)
+            print(f"wrote {args.output}")
+        if args.steps:
+            try:
+                page = viz.write_steps(result, args.steps, **options)
+            except ValueError as error:  # a graph with too many steps to draw
+                raise RunError(f"--steps: {error}") from None
+            print(f"wrote the steps of backward to {args.steps}: open {page}")
+    except viz.RenderError as error:
+        raise RunError(str(error)) from None
+    except OSError as error:
+        raise RunError(f"cannot write {error.filename or 'the diagram'}: {error.strerror or error}") from None
+    return 0
+
+
+def _read_expression(args: argparse.Namespace) -> tuple[Expression, dict[str, float]]:
+    """The parsed expression and its values, or a UsageError naming what is wrong."""
+    try:
+        expression = parse(args.expression)
+    except ExpressionError as error:
+        raise UsageError(f"refused expression: {error}", error.pointer()) from None
+    try:
+        values = parse_assignments(args.assignments)
+    except ExpressionError as error:
+        raise UsageError(f"--set: {error}") from None
+    try:
+        expression.check(values)
+    except ExpressionError as error:
+        missing = [name for name in expression.names if name not in values]
+        hint = f" with --set {' '.join(f'{name}=NUMBER' for name in missing)}" if missing else ""
+        raise UsageError(f"{error}{hint}", error.pointer()) from None
+    if not expression.names:
+        raise UsageError(
+            f"{args.expression!r} has no variables, so there is nothing to differentiate; "
+            "use a name and give its value with --set, such as: graph 'x * 2' --set x=3"
+        )
+    return expression, values
+
+
+def _check_output(args: argparse.Namespace) -> str:
+    """The diagram's format, once -o and --steps are known to be writable; else a UsageError."""
+    if not (args.output or args.steps):
+        given = [option for option, value in (("--format", args.format), ("--rankdir", args.rankdir)) if value]
+        if given:
+            verb = "apply" if given[1:] else "applies"
+            raise UsageError(f"{' and '.join(given)} only {verb} to a diagram: add -o FILE or --steps DIR")
+        return ""
+    if args.steps:
+        if args.no_grad:
+            raise UsageError("--steps draws the steps of backward, so it cannot go with --no-grad")
+        _check_directory(args.steps)
+    if not args.output:
+        return ""
+    output_format = args.format or _SUFFIXES.get(args.output.suffix.lower())
+    if output_format is None:
+        known = " ".join(_SUFFIXES)
+        raise UsageError(f"cannot tell the format of {str(args.output)!r} from its suffix ({known}); add --format")
+    _check_writable(args.output)
+    return output_format
+
+
+def _check_writable(path: Path) -> None:
+    """Raise UsageError unless a file can be created at ``path``."""
+    if path.is_dir():
+        raise UsageError(f"cannot write {str(path)!r}: it is a directory")
+    _check_directory(path.parent, create=False)
+
+
+def _check_directory(folder: Path, create: bool = True) -> None:
+    """Raise UsageError unless ``folder`` is a writable directory, or (``create``) could be made as one."""
+    if folder.is_dir():
+        # probed with a nameless file rather than read from its mode, which says nothing to root
+        try:
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as error:
+            raise UsageError(f"cannot write in {str(folder)!r}: {error.strerror or error}") from None
+        return
+    if folder.exists():
+        raise UsageError(f"{str(folder)!r} is not a directory")
+    parent = next((p for p in folder.parents if p.exists()), Path("."))
+    if not create or not parent.is_dir():
+        what = "does not exist" if parent.is_dir() else f"is under {str(parent)!r}, which is not a directory"
+        raise UsageError(f"the directory {str(folder)!r} {what}")
+    _check_directory(parent, create=False)
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` through a temporary file, so that no half-written file is ever left."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; give it a new file's usual mode
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _import_viz() -> Any:
+    try:
+        from . import viz
+        from .viz import RenderError, draw_dot, graph_data, render, write_steps  # noqa: F401  (all are used)
+    except ImportError as error:
+        raise RunError(f"drawing a diagram needs autograd.viz and its dependencies ({error})") from None
+    return viz
+
+
+def _table(text: str, result: Value, leaves: dict[str, Value], grads: bool = True) -> str:
+    """The result, then one row per variable: its value and (``grads``) d result / d variable."""
+    width = max(len("variable"), *(len(name) for name in leaves))
+    lines = [f"{text} = {result.data:.6g}", ""]
+    if grads:
+        lines.append(f"{'variable':<{width}}  {'value':>12}  {'gradient':>12}   (d result / d variable)")
+        lines += [f"{name:<{width}}  {leaf.data:>12.6g}  {leaf.grad:>12.6g}" for name, leaf in leaves.items()]
+    else:
+        lines.append(f"{'variable':<{width}}  {'value':>12}")
+        lines += [f"{name:<{width}}  {leaf.data:>12.6g}" for name, leaf in leaves.items()]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- demo
+
+
+def _demo(args: argparse.Namespace) -> int:
+    apple_shopping(apple=args.apple, tax=args.tax)
+    return 0

@@ -1,0 +1,358 @@
+"""draw_dot: a Value graph as a ``graphviz.Digraph``, one record per Value and a small node per op.
+
+Only DOT text is built here; ``render.py`` turns it into pictures. Everything is written in the
+model's order with the model's ids, so the same graph always gives the same DOT.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import graphviz
+
+from ..engine import Value
+from . import model as _model
+from .render import render
+
+DEFAULT_MAX_NODES = 300  # beyond this, a summary box: Graphviz lays out a few hundred nodes in about a second
+RANKDIRS = ("LR", "RL", "TB", "BT")
+
+# Fill colours by kind (highlight=True), and nine steps from white to dark red for |grad|.
+KIND_COLORS = {
+    "input": "#cfe2ff",
+    "parameter": "#ffe08a",
+    "constant": "#e9ecef",
+    "intermediate": "#ffffff",
+    "output": "#c7f0d0",
+    "layer": "#e2d9f3",
+    "summary": "#f1f3f5",
+}
+GRAD_COLORS = ("#ffffff", "#fff0e8", "#fdd9c6", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#99000d")
+GRAD_DECADES = 3  # the colour scale spans |grad| from max / 10**3 to max
+FOCUS_COLOR = "#d6336c"
+# Several families, as fonts differ between machines: the rasteriser used without a system
+# Graphviz (resvg) draws no text at all in a family it cannot find. Helvetica's metric twins
+# come first, since the WebAssembly Graphviz sizes the boxes with Helvetica's widths.
+FONT = "Helvetica,Arial,Liberation Sans,Nimbus Sans,DejaVu Sans,Noto Sans,sans-serif"
+
+
+class Diagram(graphviz.Digraph):
+    """A ``graphviz.Digraph`` whose ``pipe``, ``render`` and Jupyter display go through
+    ``autograd.viz.render``: the system ``dot`` when there is one, else Graphviz in WebAssembly."""
+
+    caption: str = ""  # what a backward step did, for write_steps' page
+
+    def pipe(  # type: ignore[override]
+        self,
+        format: str | None = None,
+        renderer: str | None = None,
+        formatter: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> bytes | str:
+        """The rendered graph as bytes (a str when ``encoding=`` is given)."""
+        if renderer or formatter:  # a Graphviz plugin choice only the system dot can honour
+            return super().pipe(format, renderer, formatter, *args, **kwargs)
+        encoding = kwargs.get("encoding")
+        data = render(self, format or self.format)
+        return data.decode(encoding) if encoding else data
+
+    def render(  # type: ignore[override]
+        self,
+        filename: str | os.PathLike[str] | None = None,
+        directory: str | os.PathLike[str] | None = None,
+        view: bool = False,
+        cleanup: bool = False,
+        format: str | None = None,
+        *args: Any,
+        outfile: str | os.PathLike[str] | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """Save the DOT source as ``filename`` and the picture as ``filename.<format>``; returns the
+        picture's path. As ``graphviz.Digraph.render``, without needing a system Graphviz."""
+        if args or kwargs.get("renderer") or kwargs.get("formatter"):
+            return super().render(filename, directory, view, cleanup, format, *args, outfile=outfile, **kwargs)
+        if outfile is not None and format is None:
+            format = os.path.splitext(os.fspath(outfile))[1].lstrip(".") or None
+        format = format or self.format
+        source_path = self.save(filename, directory=directory)
+        target = os.fspath(outfile) if outfile is not None else f"{source_path}.{format}"
+        data = render(self, format)
+        with open(target, "wb") as file:
+            file.write(data)
+        if cleanup:
+            os.remove(source_path)
+        if view:
+            graphviz.view(target)
+        return target
+
+
+def draw_dot(
+    root: Value | Sequence[Value] | Any,
+    *,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    color_by_grad: bool = False,
+    highlight: bool = False,
+    params: Iterable[Value] = (),
+    module: Any = None,
+    digits: int = 4,
+    format: str = "svg",
+    legend: bool | None = None,
+) -> Diagram:
+    """The graph behind ``root`` as a ``graphviz.Digraph`` (a ``Diagram``); draws, renders nothing.
+
+    Each Value is a record of its label, data and grad; each op a small node between its
+    inputs and its result, with an edge per operand (``x * x`` has two).
+
+    - ``root``: a Value, several Values (all drawn as outputs), or an ``autograd.nn`` Module,
+      which is then called on inputs ``x0, x1, ...`` and drawn with its layers folded.
+    - ``rankdir``: ``"LR"`` (inputs left), ``"TB"``, ``"RL"`` or ``"BT"``.
+    - ``show_grad``: show ``.grad`` in each record.
+    - ``max_nodes``: draw at most this many boxes, nearest the output first; the rest become one
+      summary box saying how many are hidden. ``None`` draws everything.
+    - ``color_by_grad``: fill each box by ``|grad|``, darkest for the largest (log scale over
+      three decades).
+    - ``highlight``: fill by kind: inputs, parameters (those in ``params``, or ``module``'s),
+      constants, intermediates, outputs. With ``color_by_grad`` too, the kind colours the border.
+    - ``module``: fold the Values computed inside each layer of this module into one box.
+    - ``digits``: significant digits of the numbers shown (``%.4g``); tooltips hold full precision.
+    - ``format``: the format ``.render()`` and ``.pipe()`` use by default.
+    - ``legend``: add a key of the colours (default: when ``highlight`` or ``color_by_grad``).
+    """
+    roots, module = _roots(root, module)
+    return _draw(
+        _model.build(roots, params=params, module=module, max_nodes=max_nodes),
+        rankdir=rankdir,
+        show_grad=show_grad,
+        color_by_grad=color_by_grad,
+        highlight=highlight,
+        digits=digits,
+        format=format,
+        legend=legend,
+    )
+
+
+def graph_data(
+    root: Value | Sequence[Value] | Any,
+    *,
+    max_nodes: int | None = None,
+    params: Iterable[Value] = (),
+    module: Any = None,
+) -> dict[str, Any]:
+    """The graph behind ``root`` as JSON-ready dicts: ``{"nodes": [...], "edges": [...], "roots": [...]}``.
+
+    A node has ``id`` (as in ``draw_dot``), ``kind``, ``label``, ``data``, ``grad`` and ``op``
+    (``''`` for a leaf); an edge ``from``, ``to`` and ``operand`` (its position among the op's
+    inputs). Options mean what they mean for ``draw_dot``; by default every node is listed.
+    """
+    roots, module = _roots(root, module)
+    return _model.as_json(_model.build(roots, params=params, module=module, max_nodes=max_nodes))
+
+
+def _roots(root: Any, module: Any) -> tuple[list[Value], Any]:
+    """The Values to draw from, and the module to fold (a Module given as root is run on x0, x1, ...)."""
+    if isinstance(root, Value):
+        return [root], module
+    if hasattr(root, "parameters") and callable(root):
+        nin = _inputs_of(root)
+        out = root([Value(0.0, label=f"x{i}") for i in range(nin)])
+        return (list(out) if isinstance(out, (list, tuple)) else [out]), root if module is None else module
+    if isinstance(root, (list, tuple)) and root and all(isinstance(r, Value) for r in root):
+        return list(root), module
+    raise TypeError(f"draw_dot expects a Value, a list of Values or an nn Module, got {root!r} ({type(root).__name__})")
+
+
+def _inputs_of(module: Any) -> int:
+    """How many inputs a module takes: the weights of its first neuron."""
+    node = module
+    for attribute in ("layers", "neurons"):
+        parts = getattr(node, attribute, None)
+        if parts:
+            node = parts[0]
+    if not hasattr(node, "w"):
+        neurons = getattr(node, "neurons", None)
+        node = neurons[0] if neurons else node
+    weights = getattr(node, "w", None)
+    if not weights:
+        raise TypeError(f"cannot tell how many inputs {module!r} takes: pass its output Value with module=")
+    return len(weights)
+
+
+# ----------------------------------------------------------------------------- DOT
+
+
+def _draw(
+    model: _model.Model,
+    *,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    color_by_grad: bool = False,
+    highlight: bool = False,
+    digits: int = 4,
+    format: str = "svg",
+    legend: bool | None = None,
+    focus: Sequence[str] = (),
+    caption: str = "",
+) -> Diagram:
+    """The DOT of a model; ``focus`` ids are outlined: the node of a backward step (first, with its
+    op and the edges into it) and the inputs it passed gradients to."""
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
+    if not isinstance(digits, int) or not 1 <= digits <= 17:
+        raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
+    dot = Diagram(name="autograd", format=format)
+    dot.attr(rankdir=rankdir, fontname=FONT, fontsize="11")
+    if caption:
+        dot.attr(label=caption, labelloc="t", labeljust="l")
+        dot.caption = caption
+    dot.attr("node", fontname=FONT, fontsize="11")
+    dot.attr("edge", arrowsize="0.7")
+    horizontal = rankdir in ("LR", "RL")
+    grads = [abs(b.grad) for b in model.boxes if b.grad is not None and math.isfinite(b.grad)]
+    largest = max(grads, default=0.0)
+    used_kinds = []
+
+    for box in model.boxes:
+        attrs = _box_attrs(box, show_grad, digits, horizontal)
+        fill = "#ffffff"
+        if highlight:
+            fill = KIND_COLORS[box.kind]
+            if box.kind not in used_kinds:
+                used_kinds.append(box.kind)
+        if color_by_grad and box.kind != "summary":
+            fill, font = _grad_color(box.grad, largest)
+            attrs["fontcolor"] = font
+            if highlight:
+                attrs.update(color=_darker(KIND_COLORS[box.kind]), penwidth="2.5")
+        attrs.update(style=attrs.get("style", "filled"), fillcolor=fill)
+        if box.id in focus:
+            attrs.update(color=FOCUS_COLOR, penwidth="3")
+        if box.op:
+            op_attrs = {"shape": "circle", "width": "0.3", "margin": "0.02", "fontsize": "10", "ordering": "in"}
+            if focus and box.id == focus[0]:
+                op_attrs.update(color=FOCUS_COLOR, penwidth="3", fontcolor=FOCUS_COLOR)
+            dot.node(_op_id(box.id), box.op, **op_attrs)
+        dot.node(box.id, **attrs)
+        if box.op:
+            dot.edge(
+                _op_id(box.id),
+                box.id,
+                **({"color": FOCUS_COLOR, "penwidth": "2"} if focus and box.id == focus[0] else {}),
+            )
+
+    has_op = {box.id for box in model.boxes if box.op}
+    for edge in model.edges:
+        attrs = {}
+        if edge.count > 1:
+            attrs["label"] = f"×{edge.count:,}"
+        if edge.source == "hidden":
+            attrs["style"] = "dashed"
+        if focus and edge.target == focus[0]:
+            attrs.update(color=FOCUS_COLOR, penwidth="2")
+        dot.edge(edge.source, _op_id(edge.target) if edge.target in has_op else edge.target, **attrs)
+
+    if legend if legend is not None else highlight or color_by_grad:
+        kinds = [kind for kind in _model.KINDS if kind in used_kinds] if highlight else []
+        _legend(dot, kinds, largest if color_by_grad else None, digits, horizontal)
+    return dot
+
+
+def _op_id(box_id: str) -> str:
+    return f"{box_id}_op"
+
+
+def _box_attrs(box: _model.Box, show_grad: bool, digits: int, horizontal: bool) -> dict[str, str]:
+    """Shape, label and tooltip of one box."""
+    if box.kind == "summary":
+        text = "\\n".join(line.replace("\\", "\\\\") for line in [box.label, *box.details])
+        return {"shape": "box", "style": "filled,dashed,rounded", "label": text, "tooltip": box.label}
+    fields = []
+    if box.label:
+        fields.append(_escape(box.label))
+    if box.kind == "layer":
+        fields += [_escape(line) for line in box.details]
+        if show_grad and box.grad is not None:
+            fields.append(f"max \\|grad\\| {number(box.grad, digits)}")
+        tooltip = f"{box.label}: {', '.join(box.details)}; {box.members} Values folded"
+        label = " | ".join(fields)
+        label = "{" + label + "}" if horizontal else label
+        return {"shape": "record", "style": "filled,rounded", "label": label, "tooltip": tooltip}
+    assert box.data is not None
+    fields.append(f"data {number(box.data, digits)}")
+    if show_grad and box.kind != "constant":  # a constant has no gradient
+        fields.append("grad " + ("?" if box.grad is None else number(box.grad, digits)))
+    label = " | ".join(fields)
+    tooltip = f"{box.kind} {box.label!r}: data={box.data!r}" if box.label else f"{box.kind}: data={box.data!r}"
+    if box.grad is not None:
+        tooltip += f", grad={box.grad!r}"
+    attrs = {"shape": "record", "label": "{" + label + "}" if horizontal else label, "tooltip": tooltip}
+    if box.kind == "constant":
+        attrs["style"] = "filled,dashed"
+    return attrs
+
+
+def number(x: float, digits: int = 4) -> str:
+    """``x`` with ``digits`` significant digits, as ``%g`` writes it (``2.2``, ``1.235e+06``; never ``-0``)."""
+    text = f"{x:.{digits}g}"
+    return "0" if text == "-0" else text
+
+
+def _escape(text: str) -> str:
+    """``text`` as one field of a record label: its special characters taken literally."""
+    for special in '\\{}|<>"':
+        text = text.replace(special, "\\" + special)
+    return text.replace("\n", "\\n")
+
+
+def _grad_color(grad: float | None, largest: float) -> tuple[str, str]:
+    """Fill and font colour for ``|grad|`` on a log scale below the ``largest`` one in the diagram."""
+    if grad is None or not math.isfinite(grad) or grad == 0 or largest == 0:
+        return GRAD_COLORS[0], "black"
+    t = 1 + math.log10(abs(grad) / largest) / GRAD_DECADES  # 1 at the largest, 0 three decades below
+    step = 1 + round(max(0.0, min(1.0, t)) * (len(GRAD_COLORS) - 2))
+    return GRAD_COLORS[step], "white" if step >= len(GRAD_COLORS) - 2 else "black"
+
+
+def _darker(color: str) -> str:
+    """A darker shade of ``#rrggbb``, for borders."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return "#{:02x}{:02x}{:02x}".format(*(int(c * 0.55) for c in (r, g, b)))
+
+
+def _legend(dot: Diagram, kinds: Sequence[str], largest: float | None, digits: int, horizontal: bool) -> None:
+    """A key in a box of its own: a swatch per kind shown, and the |grad| colour scale."""
+    rows = [(f"legend_{kind}", KIND_COLORS[kind], "black", kind) for kind in kinds]
+    if largest is not None:
+        for decade in range(GRAD_DECADES + 1):
+            level = largest / 10**decade
+            rows.append((f"legend_grad{decade}", *_grad_color(level, largest), f"|grad| {number(level, digits)}"))
+    with dot.subgraph(name="cluster_legend") as key:
+        key.attr(label="key", style="rounded,dashed", color="#adb5bd", fontsize="10", rank="same")
+        # one rank, stacked across the flow like a list (dot stacks a rank of LR bottom-up)
+        for name, fill, font, text in reversed(rows) if horizontal else rows:
+            key.node(
+                name,
+                text,
+                shape="box",
+                style="filled",
+                fillcolor=fill,
+                fontcolor=font,
+                fontsize="9",
+                height="0.25",
+                margin="0.06,0.02",
+            )
+
+
+def frame(
+    model: _model.Model,
+    options: Mapping[str, Any],
+    focus: Sequence[str],
+    caption: str,
+) -> Diagram:
+    """One frame of a backward walk-through: the model drawn with ``options``, ``focus`` outlined."""
+    return _draw(model, focus=focus, caption=caption, **options)
