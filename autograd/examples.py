@@ -43,7 +43,10 @@ def show(title: str, nodes: list[Value]) -> None:
     print()
 
 
-def apple_shopping(apple: float = 100, tax: float = 1.1) -> None:
-    """Print both graphs of the book's chapter 5, apples alone then apples and oranges, with every gradient."""
-    show("Two apples, with tax:", apples(apple=apple, tax=tax))
-    show("Two apples and three oranges, with tax:", apples_and_oranges(apple=apple, tax=tax))
+def apple_shopping(apple: float = 100, tax: float = 1.1) -> dict[str, Value]:
+    """Print both graphs of the book's chapter 5, apples alone then apples and oranges, with every
+    gradient; return their prices by name (``"apples"``, ``"apples_and_oranges"``) for drawing."""
+    prices = {"apples": apples(apple=apple, tax=tax), "apples_and_oranges": apples_and_oranges(apple=apple, tax=tax)}
+    show("Two apples, with tax:", prices["apples"])
+    show("Two apples and three oranges, with tax:", prices["apples_and_oranges"])
+    return {name: nodes[-1] for name, nodes in prices.items()}

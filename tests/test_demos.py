@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -51,12 +52,25 @@ def rows(output):
 
 
 def test_apple_shopping_prints_the_books_prices_and_gradients():
-    apples, fruit = rows(run_demo("apple_shopping"))
+    apples, fruit = rows(run_demo("apple_shopping", "--no-draw"))
     assert apples["price"][0] == 220
     assert (apples["apple"][1], apples["count"][1], apples["tax"][1]) == (2.2, 110, 200)
     assert fruit["price"][0] == 715
     grads = [fruit[name][1] for name in ("apples", "apple", "orange", "oranges", "tax")]
     assert grads == [110, 2.2, 3.3, 165, 650]
+
+
+def test_apple_shopping_draws_both_graphs_with_their_numbers(tmp_path):
+    output = run_demo("apple_shopping", "--out", str(tmp_path))
+    for name, texts in [
+        ("apples", {"apple", "count", "tax", "220", "2.2", "110"}),
+        ("apples_and_oranges", {"715", "650", "3.3"}),
+    ]:
+        path = tmp_path / f"{name}.svg"
+        assert f"wrote {path}" in output
+        svg = ElementTree.parse(path).getroot()
+        shown = {t.text.strip() for t in svg.iter("{http://www.w3.org/2000/svg}text") if t.text}
+        assert texts <= {word for text in shown for word in text.split()}, (name, shown)
 
 
 def test_apple_shopping_has_help():
