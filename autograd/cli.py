@@ -165,7 +165,7 @@ def _graph(args: argparse.Namespace) -> int:
     try:
         if args.output:
             if output_format == "json":
-                content = (json.dumps(viz.graph_data(result), indent=2) + "\n").encode()
+                content = (json.dumps(viz.graph_data(result, show_grad=not args.no_grad), indent=2) + "\n").encode()
             else:
                 content = viz.render(viz.draw_dot(result, **options), format=output_format)
             _write_atomically(args.output, content)

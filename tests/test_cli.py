@@ -456,3 +456,11 @@ def test_the_readme_shows_what_the_command_prints(tmp_path):
     done = run("graph", "a*b + c.tanh()", "--set", "a=2", "b=-3", "c=10", "-o", "graph.svg", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout == output
+
+
+def test_graph_json_without_gradients_holds_none(tmp_path):
+    done = run("graph", "a*b", "--set", "a=2", "b=-3", "--no-grad", "-o", "graph.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    data = json.loads((tmp_path / "graph.json").read_text())
+    assert [node["grad"] for node in data["nodes"]] == [None, None, None]
+    assert sorted(node["data"] for node in data["nodes"]) == [-6.0, -3.0, 2.0]

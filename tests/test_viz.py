@@ -392,3 +392,15 @@ def test_the_readme_diagram_example_runs(tmp_path, monkeypatch):
     exec(code, namespace)
     assert (tmp_path / "price.svg").read_bytes().lstrip().startswith(b"<?xml")
     assert namespace["png"].startswith(b"\x89PNG")
+
+
+def test_graph_data_without_grads_and_with_parameter_names():
+    model = MLP(1, [1], seed=0)
+    out = model([Value(0.5, label="x")])
+    out.backward()
+    data = graph_data(out, params=model, show_grad=False)
+    assert all(node["grad"] is None for node in data["nodes"])
+    kinds = {node["label"]: node["kind"] for node in data["nodes"]}
+    assert kinds["layers.0.neurons.0.w.0"] == kinds["layers.0.neurons.0.b"] == "parameter"
+    assert kinds["x"] == "input"
+    assert "layers.0.neurons.0.w.0" in draw_dot(out, params=model).source

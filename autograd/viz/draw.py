@@ -98,7 +98,7 @@ def draw_dot(
     max_nodes: int | None = DEFAULT_MAX_NODES,
     color_by_grad: bool = False,
     highlight: bool = False,
-    params: Iterable[Value] = (),
+    params: Iterable[Value] | Any = (),
     module: Any = None,
     digits: int = 4,
     format: str = "svg",
@@ -119,6 +119,8 @@ def draw_dot(
       three decades).
     - ``highlight``: fill by kind: inputs, parameters (those in ``params``, or ``module``'s),
       constants, intermediates, outputs. With ``color_by_grad`` too, the kind colours the border.
+    - ``params``: the parameters, or a Module: its unlabelled parameters are then labelled with
+      their names from ``named_parameters()`` (``layers.0.neurons.3.w.1``).
     - ``module``: fold the Values computed inside each layer of this module into one box.
     - ``digits``: significant digits of the numbers shown (``%.4g``); tooltips hold full precision.
     - ``format``: the format ``.render()`` and ``.pipe()`` use by default.
@@ -141,17 +143,23 @@ def graph_data(
     root: Value | Sequence[Value] | Any,
     *,
     max_nodes: int | None = None,
-    params: Iterable[Value] = (),
+    params: Iterable[Value] | Any = (),
     module: Any = None,
+    show_grad: bool = True,
 ) -> dict[str, Any]:
     """The graph behind ``root`` as JSON-ready dicts: ``{"nodes": [...], "edges": [...], "roots": [...]}``.
 
     A node has ``id`` (as in ``draw_dot``), ``kind``, ``label``, ``data``, ``grad`` and ``op``
     (``''`` for a leaf); an edge ``from``, ``to`` and ``operand`` (its position among the op's
-    inputs). Options mean what they mean for ``draw_dot``; by default every node is listed.
+    inputs). Options mean what they mean for ``draw_dot``; by default every node is listed, and
+    with ``show_grad=False`` every ``grad`` is None.
     """
     roots, module = _roots(root, module)
-    return _model.as_json(_model.build(roots, params=params, module=module, max_nodes=max_nodes))
+    model = _model.build(roots, params=params, module=module, max_nodes=max_nodes)
+    if not show_grad:
+        for box in model.boxes:
+            box.grad = None
+    return _model.as_json(model)
 
 
 def _roots(root: Any, module: Any) -> tuple[list[Value], Any]:

@@ -76,20 +76,25 @@ def walk(roots: Sequence[Value]) -> list[Value]:
 def build(
     roots: Sequence[Value],
     *,
-    params: Iterable[Value] = (),
+    params: Iterable[Value] | Any = (),
     module: Any = None,
     max_nodes: int | None = None,
     grads: Mapping[Value, float | None] | None = None,
 ) -> Model:
-    """The model of the graph behind ``roots``: kinds from ``params``, layers of ``module`` folded,
+    """The model of the graph behind ``roots``: kinds from ``params`` (Values, or a Module whose
+    parameter names become the labels of unlabelled parameters), layers of ``module`` folded,
     at most ``max_nodes`` boxes; ``grads`` overrides the ``.grad`` shown (for backward steps)."""
     order = walk(roots)
     index = {node: i for i, node in enumerate(order)}
-    params = set(params)
+    # a module's parameters are named after where they live ("layers.0.neurons.3.w.1") unless labelled
+    names = {p: name for name, p in params.named_parameters()} if hasattr(params, "named_parameters") else {}
+    params = set(names) or set(params)
     if module is not None:
         params.update(module.parameters())
     root_set = set(roots)
     boxes = [_value_box(f"v{i}", node, params, root_set, grads) for i, node in enumerate(order)]
+    for box, node in zip(boxes, order):
+        box.label = box.label or names.get(node, "")
     edges = [
         Edge(f"v{index[child]}", f"v{i}", operand)
         for i, node in enumerate(order)
