@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Iterable
 from contextlib import ContextDecorator
 from math import isfinite
+from operator import attrgetter
 from typing import Any
 
 from . import steps
@@ -31,22 +32,24 @@ _anomaly = False  # True inside detect_anomaly(): nodes remember where they were
 def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[..., Value]:
     """Op ``name`` of the table as a function of its inputs: what each operator method runs.
 
-    The function takes ``x``, or ``x, y`` (``reflected`` swaps them, for ``__radd__`` and
-    friends: ``2 - v`` calls ``v.__rsub__(2)``, which must compute ``2 - v``). Plain numbers
-    become constants. A forward that fails, or gives inf or NaN, raises an OperationError
-    naming the op, its inputs and the line of user code that called it.
+    The function takes ``x``, or ``x, y``, where ``x`` is a Value (the one whose method runs);
+    ``reflected`` swaps them, for ``__radd__`` and friends: ``2 - v`` calls ``v.__rsub__(2)``,
+    which must compute ``2 - v``. Plain numbers become constants. A forward that fails, or gives
+    inf or NaN, raises an OperationError naming the op, its inputs and the line of user code
+    that called it.
     """
     forward = OPS[name].forward
 
     # This body is the only place a node is born, and the hot path of every forward pass:
     # one function per op, so an operator costs one Python call, not two.
-    def run(x: Operand, y: Operand | None = None) -> Value:
+    def run(x: Value, y: Operand | None = None) -> Value:
         if reflected:
             x, y = y, x  # type: ignore[assignment]
-        if type(x) is not Value:
-            x = _constant(x, name)
+            if type(x) is not Value:  # otherwise x is self, a Value already
+                x = _constant(x, name)
         if y is None:
             needs_grad = x.requires_grad
+            height = x._height
             try:
                 data = forward(x._data)
             except (ValueError, ArithmeticError) as cause:
@@ -57,6 +60,7 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
             if type(y) is not Value:
                 y = _constant(y, name)
             needs_grad = x.requires_grad or y.requires_grad
+            height = x._height if x._height > y._height else y._height
             try:
                 data = forward(x._data, y._data)
             except (ValueError, ArithmeticError) as cause:
@@ -67,12 +71,13 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
             inputs = (x,) if y is None else (x, y)
             raise _forward_error(name, inputs, OverflowError("the result is too large for a float"))
         if not (_recording and needs_grad):
-            return _leaf(data, requires_grad=False)
+            return _leaf(data, False)
         node = _new(Value)
         node._data = data
         node.grad = 0.0
         node._x = x
         node._y = y
+        node._height = height + 1
         node.op = name
         node.requires_grad = True
         if _anomaly:
@@ -96,7 +101,9 @@ class Value:
 
     # A node's inputs sit in two slots rather than a tuple: one object per node for the garbage
     # collector to track, not two (ops take one input or two; _y is None for one, both for none).
-    __slots__ = ("_data", "grad", "_x", "_y", "op", "_label", "requires_grad", "_site")
+    # _height is the longest path down to a leaf (0 for a leaf): a node is always higher than its
+    # inputs, so sorting by height is a topological order (see _walk).
+    __slots__ = ("_data", "grad", "_x", "_y", "_height", "op", "_label", "requires_grad", "_site")
 
     def __init__(
         self,
@@ -111,8 +118,10 @@ class Value:
         self.grad = 0.0
         if _children:
             self._x, self._y = _checked_children(tuple(_children), _op)
+            self._height = 1 + max(child._height for child in self.children)
         else:
             self._x = self._y = None
+            self._height = 0
         self.op = _op
         if label:
             self._label = label
@@ -186,7 +195,7 @@ class Value:
 
     def detach(self) -> Value:
         """A constant with the same data and label: gradients do not flow through it."""
-        node = _leaf(self._data, requires_grad=False)
+        node = _leaf(self._data, False)
         node.label = self.label
         return node
 
@@ -205,11 +214,10 @@ class Value:
                 "(made from a number, under no_grad(), or by detach())"
             )
         order, leaves = _walk(self)
-        held = [order[i].grad for i in leaves]
+        held = [leaf.grad for leaf in leaves]
         try:
             _chain_rule(order, 1.0, steps.CHECKED if _anomaly else steps.COMPILED)
-            for i, old in zip(leaves, held):
-                leaf = order[i]
+            for leaf, old in zip(leaves, held):
                 total = leaf.grad + old  # leaves accumulate: this pass's total plus what they had
                 # Every formula is g times something finite, so an inf or NaN anywhere in the pass
                 # reaches a leaf: checking the leaves is enough.
@@ -219,7 +227,7 @@ class Value:
         except BaseException:  # KeyboardInterrupt too: never leave a .grad as None
             for node in order:
                 node.grad = 0.0  # the pass did not finish: inner nodes have no gradient
-            _restore([order[i] for i in leaves], held)  # and leaves keep what they had
+            _restore(leaves, held)  # and leaves keep what they had
             raise
 
     def _backward(self) -> None:
@@ -239,6 +247,8 @@ def apply(name: str, x: Operand, y: Operand | None = None) -> Value:
     """Run op ``name`` of the table on ``x``, or on ``x, y``; ``apply("*", a, b)`` is ``a * b``."""
     if name not in _PRIMITIVES:
         raise ValueError(f"unknown op {name!r}; the ops are {', '.join(map(repr, OPS))}")
+    if type(x) is not Value:
+        x = _constant(x, name)
     return _PRIMITIVES[name](x, y)
 
 
@@ -257,6 +267,7 @@ def _leaf(data: float, requires_grad: bool) -> Value:
     node._data = data
     node.grad = 0.0
     node._x = node._y = None
+    node._height = 0
     node.op = ""
     node.requires_grad = requires_grad
     return node
@@ -264,16 +275,24 @@ def _leaf(data: float, requires_grad: bool) -> Value:
 
 def _constant(x: object, op: str) -> Value:
     """A plain number as a constant node; a Value (of a subclass) passes through."""
-    if type(x) is int and -_EXACT <= x <= _EXACT:
-        x = float(x)  # the common 2 in `x * 2`, quickly
-    elif type(x) is not float or not isfinite(x):
+    kind = type(x)
+    if kind is int:
+        try:
+            x = float(x)  # the common 2 in `x * 2`, quickly
+        except OverflowError:
+            x = _to_float(x, op)  # raises, naming the op
+    elif kind is not float or not isfinite(x):
         if isinstance(x, Value):
             return x
         x = _to_float(x, op)
-    return _leaf(x, requires_grad=False)
-
-
-_EXACT = 2**53  # ints up to this size convert to floats exactly
+    node = _new(Value)  # _leaf(x, False), written out: constants are made as often as nodes
+    node._data = x
+    node.grad = 0.0
+    node._x = node._y = None
+    node._height = 0
+    node.op = ""
+    node.requires_grad = False
+    return node
 
 
 def _to_float(x: object, op: str = "") -> float:
@@ -381,31 +400,35 @@ def topological_order(root: Value) -> list[Value]:
     return _walk(root)[0]
 
 
-def _walk(root: Value) -> tuple[list[Value], list[int]]:
-    """``topological_order(root)``, and where the leaves are in it."""
-    # Iterative, because graphs can be a million nodes deep. An inner node, when first seen,
-    # goes back on the stack under a None marker; popping the marker means its children are
-    # all in `order`. A leaf has nothing to wait for and goes straight in.
-    order: list[Value] = []
-    leaves: list[int] = []
-    visited: set[Value] = set()
-    stack: list[Any] = [root]
-    while stack:
-        node = stack.pop()
-        if node is None:
-            order.append(stack.pop())
-        elif node.requires_grad and node not in visited:
-            visited.add(node)
-            if node._x is None:
-                leaves.append(len(order))
-                order.append(node)
-            else:
-                stack.append(node)
-                stack.append(None)
-                stack.append(node._x)
-                if node._y is not None:
-                    stack.append(node._y)
+def _walk(root: Value) -> tuple[list[Value], list[Value]]:
+    """``topological_order(root)``, and the leaves in it."""
+    # Iterative, because graphs can be a million nodes deep. First every node that requires
+    # grad is collected, each once: `order` grows while the loop reads it, so the loop visits
+    # exactly the nodes appended. Then sorting by height (a node is higher than each of its
+    # inputs) puts children first: one pass and a sort in C, rather than a depth-first walk
+    # that must come back to each node once its children are done.
+    if not root.requires_grad:
+        return [], []
+    order: list[Value] = [root]
+    leaves: list[Value] = []
+    visited: set[Value] = {root}
+    for node in order:
+        x = node._x
+        if x is None:
+            leaves.append(node)
+            continue
+        if x.requires_grad and x not in visited:
+            visited.add(x)
+            order.append(x)
+        y = node._y
+        if y is not None and y.requires_grad and y not in visited:
+            visited.add(y)
+            order.append(y)
+    order.sort(key=_height_of)
     return order, leaves
+
+
+_height_of = attrgetter("_height")
 
 
 def _chain_rule(order: list[Value], seed: Any, op_steps: dict[str, Step]) -> None:
