@@ -40,50 +40,63 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
     """
     forward = OPS[name].forward
 
-    # This body is the only place a node is born, and the hot path of every forward pass:
-    # one function per op, so an operator costs one Python call, not two.
-    def run(x: Value, y: Operand | None = None) -> Value:
-        if reflected:
-            x, y = y, x  # type: ignore[assignment]
-            if type(x) is not Value:  # otherwise x is self, a Value already
-                x = _constant(x, name)
-        if y is None:
-            needs_grad = x.requires_grad
-            height = x._height
-            try:
-                data = forward(x._data)
-            except (ValueError, ArithmeticError) as cause:
-                raise _forward_error(name, (x,), cause) from None
-            except TypeError:
-                raise _arity_error(name, 1) from None
-        else:
-            if type(y) is not Value:
-                y = _constant(y, name)
-            needs_grad = x.requires_grad or y.requires_grad
-            height = x._height if x._height > y._height else y._height
-            try:
-                data = forward(x._data, y._data)
-            except (ValueError, ArithmeticError) as cause:
-                raise _forward_error(name, (x, y), cause) from None
-            except TypeError:
-                raise _arity_error(name, 2) from None
+    # These bodies are the only place a node is born, and the hot path of every forward pass:
+    # one function per op, so an operator costs one Python call, not two. An op of one input
+    # and an op of two get a body each, so that neither tests which kind it is on every call.
+    def unary(x: Value, y: None = None) -> Value:
+        if y is not None:
+            _constant(y, name)  # a second input that is no number is reported as such first
+            raise _arity_error(name, 2)
+        try:
+            data = forward(x._data)
+        except (ValueError, ArithmeticError) as cause:
+            raise _forward_error(name, (x,), cause) from None
         if not isfinite(data):
-            inputs = (x,) if y is None else (x, y)
-            raise _forward_error(name, inputs, OverflowError("the result is too large for a float"))
-        if not (_recording and needs_grad):
+            raise _forward_error(name, (x,), OverflowError("the result is too large for a float"))
+        if not (_recording and x.requires_grad):
             return _leaf(data, False)
         node = _new(Value)
         node._data = data
         node.grad = 0.0
         node._x = x
-        node._y = y
-        node._height = height + 1
+        node._y = None
+        node._height = x._height + 1
         node.op = name
         node.requires_grad = True
         if _anomaly:
             node._site = _user_site()
         return node
 
+    def binary(x: Value, y: Operand | None = None) -> Value:
+        if reflected:
+            x, y = y, x  # type: ignore[assignment]
+            if type(x) is not Value:  # otherwise x is self, a Value already
+                x = _constant(x, name)
+        if type(y) is not Value:
+            if y is None:
+                raise _arity_error(name, 1)
+            y = _constant(y, name)
+        try:
+            data = forward(x._data, y._data)
+        except (ValueError, ArithmeticError) as cause:
+            raise _forward_error(name, (x, y), cause) from None
+        if not isfinite(data):
+            raise _forward_error(name, (x, y), OverflowError("the result is too large for a float"))
+        if not (_recording and (x.requires_grad or y.requires_grad)):
+            return _leaf(data, False)
+        node = _new(Value)
+        node._data = data
+        node.grad = 0.0
+        node._x = x
+        node._y = y
+        node._height = (x._height if x._height > y._height else y._height) + 1
+        node.op = name
+        node.requires_grad = True
+        if _anomaly:
+            node._site = _user_site()
+        return node
+
+    run = unary if OPS[name].arity == 1 else binary
     run.__name__ = run.__qualname__ = f"primitive({name!r})"
     run.__doc__ = doc or f"The {name!r} op."
     return run
