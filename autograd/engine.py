@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable, Iterable
 from contextlib import ContextDecorator
 from math import isfinite
-from operator import attrgetter
 from typing import Any
 
 from . import steps
@@ -60,7 +59,6 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
         node.grad = 0.0
         node._x = x
         node._y = None
-        node._height = x._height + 1
         node.op = name
         node.requires_grad = True
         if _anomaly:
@@ -89,7 +87,6 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
         node.grad = 0.0
         node._x = x
         node._y = y
-        node._height = (x._height if x._height > y._height else y._height) + 1
         node.op = name
         node.requires_grad = True
         if _anomaly:
@@ -114,9 +111,7 @@ class Value:
 
     # A node's inputs sit in two slots rather than a tuple: one object per node for the garbage
     # collector to track, not two (ops take one input or two; _y is None for one, both for none).
-    # _height is the longest path down to a leaf (0 for a leaf): a node is always higher than its
-    # inputs, so sorting by height is a topological order (see _walk).
-    __slots__ = ("_data", "grad", "_x", "_y", "_height", "op", "_label", "requires_grad", "_site")
+    __slots__ = ("_data", "grad", "_x", "_y", "op", "_label", "requires_grad", "_site")
 
     def __init__(
         self,
@@ -131,10 +126,8 @@ class Value:
         self.grad = 0.0
         if _children:
             self._x, self._y = _checked_children(tuple(_children), _op)
-            self._height = 1 + max(child._height for child in self.children)
         else:
             self._x = self._y = None
-            self._height = 0
         self.op = _op
         if label:
             self._label = label
@@ -280,7 +273,6 @@ def _leaf(data: float, requires_grad: bool) -> Value:
     node._data = data
     node.grad = 0.0
     node._x = node._y = None
-    node._height = 0
     node.op = ""
     node.requires_grad = requires_grad
     return node
@@ -302,7 +294,6 @@ def _constant(x: object, op: str) -> Value:
     node._data = x
     node.grad = 0.0
     node._x = node._y = None
-    node._height = 0
     node.op = ""
     node.requires_grad = False
     return node
@@ -415,33 +406,29 @@ def topological_order(root: Value) -> list[Value]:
 
 def _walk(root: Value) -> tuple[list[Value], list[Value]]:
     """``topological_order(root)``, and the leaves in it."""
-    # Iterative, because graphs can be a million nodes deep. First every node that requires
-    # grad is collected, each once: `order` grows while the loop reads it, so the loop visits
-    # exactly the nodes appended. Then sorting by height (a node is higher than each of its
-    # inputs) puts children first: one pass and a sort in C, rather than a depth-first walk
-    # that must come back to each node once its children are done.
-    if not root.requires_grad:
-        return [], []
-    order: list[Value] = [root]
+    # Iterative, because graphs can be a million nodes deep. An inner node, when first seen,
+    # goes back on the stack under a None marker; popping the marker means its children are
+    # all in `order`. A leaf has nothing to wait for and goes straight in.
+    order: list[Value] = []
     leaves: list[Value] = []
-    visited: set[Value] = {root}
-    for node in order:
-        x = node._x
-        if x is None:
-            leaves.append(node)
-            continue
-        if x.requires_grad and x not in visited:
-            visited.add(x)
-            order.append(x)
-        y = node._y
-        if y is not None and y.requires_grad and y not in visited:
-            visited.add(y)
-            order.append(y)
-    order.sort(key=_height_of)
+    visited: set[Value] = set()
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            order.append(stack.pop())
+        elif node.requires_grad and node not in visited:
+            visited.add(node)
+            if node._x is None:
+                leaves.append(node)
+                order.append(node)
+            else:
+                stack.append(node)
+                stack.append(None)
+                stack.append(node._x)
+                if node._y is not None:
+                    stack.append(node._y)
     return order, leaves
-
-
-_height_of = attrgetter("_height")
 
 
 def _chain_rule(order: list[Value], seed: Any, op_steps: dict[str, Step]) -> None:
