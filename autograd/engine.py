@@ -31,43 +31,57 @@ _anomaly = False  # True inside detect_anomaly(): nodes remember where they were
 def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[..., Value]:
     """Op ``name`` of the table as a function of its inputs: what each operator method runs.
 
-    The function takes ``x``, or ``x, y`` (``reflected`` swaps them, for ``__radd__`` and
-    friends: ``2 - v`` calls ``v.__rsub__(2)``, which must compute ``2 - v``). Plain numbers
-    become constants. A forward that fails, or gives inf or NaN, raises an OperationError
-    naming the op, its inputs and the line of user code that called it.
+    The function takes ``x``, or ``x, y``, where ``x`` is a Value (the one whose method runs);
+    ``reflected`` swaps them, for ``__radd__`` and friends: ``2 - v`` calls ``v.__rsub__(2)``,
+    which must compute ``2 - v``. Plain numbers become constants. A forward that fails, or gives
+    inf or NaN, raises an OperationError naming the op, its inputs and the line of user code
+    that called it.
     """
     forward = OPS[name].forward
 
-    # This body is the only place a node is born, and the hot path of every forward pass:
-    # one function per op, so an operator costs one Python call, not two.
-    def run(x: Operand, y: Operand | None = None) -> Value:
+    # These bodies are the only place a node is born, and the hot path of every forward pass:
+    # one function per op, so an operator costs one Python call, not two. An op of one input
+    # and an op of two get a body each, so that neither tests which kind it is on every call.
+    def unary(x: Value, y: None = None) -> Value:
+        if y is not None:
+            _constant(y, name)  # a second input that is no number is reported as such first
+            raise _arity_error(name, 2)
+        try:
+            data = forward(x._data)
+        except (ValueError, ArithmeticError) as cause:
+            raise _forward_error(name, (x,), cause) from None
+        if not isfinite(data):
+            raise _forward_error(name, (x,), OverflowError("the result is too large for a float"))
+        if not (_recording and x.requires_grad):
+            return _leaf(data, False)
+        node = _new(Value)
+        node._data = data
+        node.grad = 0.0
+        node._x = x
+        node._y = None
+        node.op = name
+        node.requires_grad = True
+        if _anomaly:
+            node._site = _user_site()
+        return node
+
+    def binary(x: Value, y: Operand | None = None) -> Value:
         if reflected:
             x, y = y, x  # type: ignore[assignment]
-        if type(x) is not Value:
-            x = _constant(x, name)
-        if y is None:
-            needs_grad = x.requires_grad
-            try:
-                data = forward(x._data)
-            except (ValueError, ArithmeticError) as cause:
-                raise _forward_error(name, (x,), cause) from None
-            except TypeError:
-                raise _arity_error(name, 1) from None
-        else:
-            if type(y) is not Value:
-                y = _constant(y, name)
-            needs_grad = x.requires_grad or y.requires_grad
-            try:
-                data = forward(x._data, y._data)
-            except (ValueError, ArithmeticError) as cause:
-                raise _forward_error(name, (x, y), cause) from None
-            except TypeError:
-                raise _arity_error(name, 2) from None
+            if type(x) is not Value:  # otherwise x is self, a Value already
+                x = _constant(x, name)
+        if type(y) is not Value:
+            if y is None:
+                raise _arity_error(name, 1)
+            y = _constant(y, name)
+        try:
+            data = forward(x._data, y._data)
+        except (ValueError, ArithmeticError) as cause:
+            raise _forward_error(name, (x, y), cause) from None
         if not isfinite(data):
-            inputs = (x,) if y is None else (x, y)
-            raise _forward_error(name, inputs, OverflowError("the result is too large for a float"))
-        if not (_recording and needs_grad):
-            return _leaf(data, requires_grad=False)
+            raise _forward_error(name, (x, y), OverflowError("the result is too large for a float"))
+        if not (_recording and (x.requires_grad or y.requires_grad)):
+            return _leaf(data, False)
         node = _new(Value)
         node._data = data
         node.grad = 0.0
@@ -79,6 +93,7 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
             node._site = _user_site()
         return node
 
+    run = unary if OPS[name].arity == 1 else binary
     run.__name__ = run.__qualname__ = f"primitive({name!r})"
     run.__doc__ = doc or f"The {name!r} op."
     return run
@@ -192,7 +207,7 @@ class Value:
 
     def detach(self) -> Value:
         """A constant with the same data and label: gradients do not flow through it."""
-        node = _leaf(self._data, requires_grad=False)
+        node = _leaf(self._data, False)
         node.label = self.label
         return node
 
@@ -211,11 +226,10 @@ class Value:
                 "(made from a number, under no_grad(), or by detach())"
             )
         order, leaves = _walk(self)
-        held = [order[i].grad for i in leaves]
+        held = [leaf.grad for leaf in leaves]
         try:
             _chain_rule(order, 1.0, steps.CHECKED if _anomaly else steps.COMPILED)
-            for i, old in zip(leaves, held):
-                leaf = order[i]
+            for leaf, old in zip(leaves, held):
                 total = leaf.grad + old  # leaves accumulate: this pass's total plus what they had
                 # Every formula is g times something finite, so an inf or NaN anywhere in the pass
                 # reaches a leaf: checking the leaves is enough.
@@ -225,7 +239,7 @@ class Value:
         except BaseException:  # KeyboardInterrupt too: never leave a .grad as None
             for node in order:
                 node.grad = 0.0  # the pass did not finish: inner nodes have no gradient
-            _restore([order[i] for i in leaves], held)  # and leaves keep what they had
+            _restore(leaves, held)  # and leaves keep what they had
             raise
 
     def _backward(self) -> None:
@@ -245,6 +259,8 @@ def apply(name: str, x: Operand, y: Operand | None = None) -> Value:
     """Run op ``name`` of the table on ``x``, or on ``x, y``; ``apply("*", a, b)`` is ``a * b``."""
     if name not in _PRIMITIVES:
         raise ValueError(f"unknown op {name!r}; the ops are {', '.join(map(repr, OPS))}")
+    if type(x) is not Value:
+        x = _constant(x, name)
     return _PRIMITIVES[name](x, y)
 
 
@@ -270,16 +286,23 @@ def _leaf(data: float, requires_grad: bool) -> Value:
 
 def _constant(x: object, op: str) -> Value:
     """A plain number as a constant node; a Value (of a subclass) passes through."""
-    if type(x) is int and -_EXACT <= x <= _EXACT:
-        x = float(x)  # the common 2 in `x * 2`, quickly
-    elif type(x) is not float or not isfinite(x):
+    kind = type(x)
+    if kind is int:
+        try:
+            x = float(x)  # the common 2 in `x * 2`, quickly
+        except OverflowError:
+            x = _to_float(x, op)  # raises, naming the op
+    elif kind is not float or not isfinite(x):
         if isinstance(x, Value):
             return x
         x = _to_float(x, op)
-    return _leaf(x, requires_grad=False)
-
-
-_EXACT = 2**53  # ints up to this size convert to floats exactly
+    node = _new(Value)  # _leaf(x, False), written out: constants are made as often as nodes
+    node._data = x
+    node.grad = 0.0
+    node._x = node._y = None
+    node.op = ""
+    node.requires_grad = False
+    return node
 
 
 def _to_float(x: object, op: str = "") -> float:
@@ -387,13 +410,13 @@ def topological_order(root: Value) -> list[Value]:
     return _walk(root)[0]
 
 
-def _walk(root: Value) -> tuple[list[Value], list[int]]:
-    """``topological_order(root)``, and where the leaves are in it."""
+def _walk(root: Value) -> tuple[list[Value], list[Value]]:
+    """``topological_order(root)``, and the leaves in it."""
     # Iterative, because graphs can be a million nodes deep. An inner node, when first seen,
     # goes back on the stack under a None marker; popping the marker means its children are
     # all in `order`. A leaf has nothing to wait for and goes straight in.
     order: list[Value] = []
-    leaves: list[int] = []
+    leaves: list[Value] = []
     visited: set[Value] = set()
     stack: list[Any] = [root]
     while stack:
@@ -403,7 +426,7 @@ def _walk(root: Value) -> tuple[list[Value], list[int]]:
         elif node.requires_grad and node not in visited:
             visited.add(node)
             if node._x is None:
-                leaves.append(len(order))
+                leaves.append(node)
                 order.append(node)
             else:
                 stack.append(node)
