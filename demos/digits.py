@@ -29,31 +29,18 @@ the sum and gives its weight the gradient 0 * g = 0, so the Affine layer skips s
 from __future__ import annotations
 
 import argparse
-import gc
 import random
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import ModuleType
+
+from _extras import freeze_what_lives, need, need_all, pyplot
 
 from autograd import Value, no_grad
 from autograd.nn import Adam, LinearLR, cross_entropy
 
-MISSING = 'this demo needs {}: pip install -e ".[demos]"'
-EXTRAS = [("sklearn", "scikit-learn"), ("matplotlib", "matplotlib"), ("tqdm", "tqdm")]  # (module, package)
-
 Matrix = list[list[Value]]
-
-
-def need(module: str, package: str) -> ModuleType:
-    """Import ``module`` or exit with a message naming the ``demos`` extra."""
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        sys.exit(MISSING.format(package))
 
 
 class TwoLayerNet:
@@ -152,8 +139,8 @@ def gradient_check(
 
 def load(test_size: float, seed: int, limit: int | None) -> tuple[list, list, list, list]:
     """Train and test pictures (lists of 64 floats in [0, 1]) and labels, split with ``seed``."""
-    datasets = need("sklearn.datasets", "scikit-learn")
-    model_selection = need("sklearn.model_selection", "scikit-learn")
+    datasets = need("sklearn.datasets")
+    model_selection = need("sklearn.model_selection")
     digits = datasets.load_digits()
     X, y = (digits.data / 16.0).tolist(), digits.target.tolist()
     x_train, x_test, t_train, t_test = model_selection.train_test_split(
@@ -163,18 +150,6 @@ def load(test_size: float, seed: int, limit: int | None) -> tuple[list, list, li
         x_train, t_train = x_train[:limit], t_train[:limit]
         x_test, t_test = x_test[: limit // 2], t_test[: limit // 2]
     return x_train, t_train, x_test, t_test
-
-
-def freeze_what_lives() -> None:
-    """Hide every object alive now from Python's cyclic garbage collector (``gc.freeze``).
-
-    Training makes and drops millions of Values, and every so often the collector walks all live
-    objects: among them the hundred thousand or so left by importing numpy and scikit-learn, which
-    live to the end anyway. Frozen, they are skipped; nothing else changes. Measured here: the
-    training steps take about a third less time.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def train(
@@ -189,7 +164,7 @@ def train(
     """Mini-batch Adam, its rate falling linearly to a tenth by the last epoch. Returns the loss of
     every mini-batch (``loss``), the loss on the whole training set before training and after each
     epoch (``train_loss``), and the accuracies after each epoch."""
-    tqdm = need("tqdm", "tqdm").tqdm
+    tqdm = need("tqdm").tqdm
     x_train, t_train, x_test, t_test = data
     optimizer = Adam(net.parameters(), lr=lr)
     schedule = LinearLR(optimizer, start_factor=1.0, end_factor=0.1, total_iters=max(epochs - 1, 1))
@@ -226,9 +201,7 @@ def train(
 
 def plot(history: dict[str, list[float]], path: Path) -> None:
     """Left: the loss of every mini-batch. Right: train and test accuracy after each epoch."""
-    matplotlib = need("matplotlib", "matplotlib")
-    matplotlib.use("Agg")  # files only: no window, no display needed
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     left.plot(history["loss"], lw=0.8)
@@ -271,8 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fast", action="store_true", help="a tiny net, 200 pictures, for the tests")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    for module, package in EXTRAS:  # say what is missing now, not after minutes of work
-        need(module, package)
+    need_all("sklearn", "matplotlib", "tqdm")
     if args.fast:
         args.hidden, args.epochs, args.batch_size, args.check_batch, args.check_entries = 8, 3, 10, 2, 0
     start = time.perf_counter()

@@ -21,47 +21,22 @@ since no gradient is needed, which makes that part several times faster.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
+
+from _extras import freeze_what_lives, need, need_all, pyplot
 
 from autograd import no_grad
 from autograd.nn import MLP, SGD, LinearLR, hinge, l2
 
-MISSING = 'this demo needs {}: pip install -e ".[demos]"'
-EXTRAS = [("sklearn", "scikit-learn"), ("matplotlib", "matplotlib"), ("tqdm", "tqdm")]  # (module, package)
-
-
-def need(module: str, package: str) -> ModuleType:
-    """Import ``module`` or exit with a message naming the ``demos`` extra."""
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        sys.exit(MISSING.format(package))
-
 
 def make_data(n: int, noise: float, seed: int) -> tuple[list[list[float]], list[float]]:
     """``n`` two-moons points as plain floats, with labels -1.0 and +1.0 (as the hinge loss wants)."""
-    datasets = need("sklearn.datasets", "scikit-learn")
+    datasets = need("sklearn.datasets")
     X, y = datasets.make_moons(n_samples=n, noise=noise, random_state=seed)
     return X.tolist(), [2.0 * label - 1.0 for label in y.tolist()]
-
-
-def freeze_what_lives() -> None:
-    """Hide every object alive now from Python's cyclic garbage collector (``gc.freeze``).
-
-    Each step makes and drops some 65,000 Values, and every so often the collector walks all live
-    objects: among them the tens of thousands left by importing numpy and scikit-learn, which live
-    to the end anyway. Frozen, they are skipped; nothing else changes. Measured here: a training
-    step takes about a third less time.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def accuracy(scores: Sequence[float], labels: Sequence[float]) -> float:
@@ -74,7 +49,7 @@ def train(
 ) -> tuple[list[float], list[float], float]:
     """Full-batch SGD with micrograd's schedule; returns the losses, the accuracies (one per step,
     measured before that step's update) and the seconds spent per step."""
-    tqdm = need("tqdm", "tqdm").tqdm
+    tqdm = need("tqdm").tqdm
     params = model.parameters()
     optimizer = SGD(params, lr=1.0)
     schedule = LinearLR(optimizer, start_factor=1.0, end_factor=0.1, total_iters=steps)  # lr = 1 - 0.9 k / steps
@@ -103,7 +78,7 @@ def final_scores(model: MLP, X: list[list[float]]) -> list[float]:
 def plot_boundary(model: MLP, X: list[list[float]], y: list[float], path: Path, resolution: int) -> float:
     """Colour the plane by the sign of the model's score, dots for the data; returns the seconds
     spent scoring the ``resolution`` x ``resolution`` grid."""
-    plt = _pyplot()
+    plt = pyplot()
     xs, ys = [p[0] for p in X], [p[1] for p in X]
     x_lo, x_hi, y_lo, y_hi = min(xs) - 1, max(xs) + 1, min(ys) - 1, max(ys) + 1
     gx = [x_lo + (x_hi - x_lo) * i / (resolution - 1) for i in range(resolution)]
@@ -126,7 +101,7 @@ def plot_boundary(model: MLP, X: list[list[float]], y: list[float], path: Path, 
 
 def plot_curves(losses: list[float], accuracies: list[float], path: Path) -> None:
     """The loss (left axis, log scale) and the training accuracy (right axis) per step."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.semilogy(losses, color="C0", label="loss (hinge + L2)")
     ax.set_xlabel("step")
@@ -139,15 +114,6 @@ def plot_curves(losses: list[float], accuracies: list[float], path: Path) -> Non
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
-
-
-def _pyplot() -> ModuleType:
-    """matplotlib.pyplot, drawing into files (the Agg backend)."""
-    matplotlib = need("matplotlib", "matplotlib")
-    matplotlib.use("Agg")  # files only: no window, no display needed
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,8 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fast", action="store_true", help="a coarse decision-boundary grid, for the tests")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    for module, package in EXTRAS:  # say what is missing now, not after minutes of work
-        need(module, package)
+    need_all("sklearn", "matplotlib", "tqdm")
 
     X, y = make_data(args.points, args.noise, args.seed)
     freeze_what_lives()

@@ -20,16 +20,15 @@ downhill only where f''(x) > 0 (convex there). The demo says so when that fails.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from _extras import need_all, pyplot
 
 from autograd import Value, grad
 
 FORMULA = "x**4 - 3*x**2 + x"
-MISSING = 'this demo needs {}: pip install -e ".[demos]"'
 
 
 def f(x: Value) -> Value:
@@ -105,12 +104,7 @@ def summary(name: str, steps: list[Step], tol: float) -> str:
 
 def plot(newton_steps: list[Step], gd_steps: list[Step], lr: float, path: Path, points: int) -> None:
     """Left: f with both paths of iterates. Right: |f'(x)| per step, on a log scale."""
-    try:
-        import matplotlib
-    except ImportError:
-        sys.exit(MISSING.format("matplotlib"))
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     xs_all = [s.x for s in newton_steps + gd_steps]
     lo, hi = min(-2.0, *xs_all) - 0.2, max(2.0, *xs_all) + 0.2
@@ -148,8 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fast", action="store_true", help="a coarser plot (the demo is quick either way)")
     parser.add_argument("--no-plot", action="store_true", help="print the tables only")
     args = parser.parse_args(argv)
-    if not args.no_plot and importlib.util.find_spec("matplotlib") is None:
-        sys.exit(MISSING.format("matplotlib"))  # say so now rather than after the tables
+    if not args.no_plot:
+        need_all("matplotlib")  # say so now rather than after the tables
 
     print(f"minimising f(x) = {FORMULA} from x = {args.x0:g}; f' and f'' come from grad(..., create_graph=True)\n")
     newton_steps = newton(args.x0, args.tol, args.max_steps)
