@@ -6,7 +6,9 @@ from __future__ import annotations
 import gc
 import importlib
 import sys
+from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 MISSING = 'this demo needs {}: pip install -e ".[demos]"'
 PACKAGES = {"sklearn": "scikit-learn", "matplotlib": "matplotlib", "tqdm": "tqdm"}  # module -> what pip installs
@@ -30,6 +32,13 @@ def pyplot() -> ModuleType:
     """matplotlib.pyplot, drawing into files (the Agg backend: no window, no display needed)."""
     need("matplotlib").use("Agg")
     return need("matplotlib.pyplot")
+
+
+def save(fig: Any, path: Path) -> None:
+    """Write a matplotlib figure to ``path`` (its suffix gives the format) and free it."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    pyplot().close(fig)
 
 
 def freeze_what_lives() -> None:

@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from _extras import freeze_what_lives, need, need_all, pyplot
+from _extras import freeze_what_lives, need, need_all, pyplot, save
 
 from autograd import Value, no_grad
 from autograd.nn import Adam, LinearLR, cross_entropy
@@ -218,9 +218,7 @@ def plot(history: dict[str, list[float]], path: Path) -> None:
     right.set_ylabel("accuracy (%)")
     right.set_title("accuracy")
     right.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save(fig, path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,7 +26,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from _extras import freeze_what_lives, need, need_all, pyplot
+from _extras import freeze_what_lives, need, need_all, pyplot, save
 
 from autograd import no_grad
 from autograd.nn import MLP, SGD, LinearLR, hinge, l2
@@ -93,9 +93,7 @@ def plot_boundary(model: MLP, X: list[list[float]], y: list[float], path: Path, 
     ax.set_title("decision boundary of MLP(2, [16, 16, 1])")
     ax.set_xlim(x_lo, x_hi)
     ax.set_ylim(y_lo, y_hi)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save(fig, path)
     return seconds
 
 
@@ -111,9 +109,7 @@ def plot_curves(losses: list[float], accuracies: list[float], path: Path) -> Non
     twin.set_ylabel("training accuracy (%)", color="C1")
     twin.set_ylim(0, 105)
     ax.set_title("training MLP(2, [16, 16, 1]) on two moons")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save(fig, path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from _extras import need_all, pyplot
+from _extras import need_all, pyplot, save
 
 from autograd import Value, grad
 
@@ -124,9 +124,7 @@ def plot(newton_steps: list[Step], gd_steps: list[Step], lr: float, path: Path, 
     right.set_ylabel("|f'(x)|")
     right.legend()
     right.set_title("how fast the slope vanishes")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save(fig, path)
 
 
 def main(argv: list[str] | None = None) -> int:
