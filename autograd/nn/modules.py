@@ -1,13 +1,18 @@
 """Module, Neuron, Layer, MLP: micrograd's tiny network with its names and shapes, plus what a
-training loop needs (named parameters, a JSON-ready state dict, seeded initialisation)."""
+training loop needs (named parameters, a JSON-ready state dict, seeded initialisation) and a copy
+into PyTorch (``to_torch``) for a model that outgrows scalars."""
 
 from __future__ import annotations
 
 import math
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..engine import Value
+
+if TYPE_CHECKING:
+    import torch
 
 Input = Value | float
 Seed = int | random.Random | None
@@ -19,6 +24,11 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "sigmoid": Value.sigmoid,
     "linear": lambda v: v,
 }
+
+#: Activation name -> the name of the ``torch.nn`` module that does the same (None: nothing to add).
+TORCH_ACTIVATIONS: dict[str, str | None] = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": None}
+
+INSTALL_TORCH = 'pip install "scalar-autograd[torch]" (or pip install torch)'
 
 #: Initialisation name -> the distribution of a neuron's first weights, given its fan-in.
 INITS: dict[str, Callable[[random.Random, int], float]] = {
@@ -105,6 +115,10 @@ class Neuron(Module):
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return self._act(act)
 
+    def to_torch(self, *, dtype: torch.dtype | None = None) -> torch.nn.Sequential:
+        """This neuron as ``Sequential(Linear(nin, 1), activation)``: see ``MLP.to_torch``."""
+        return _sequential([_linear(self, [self], dtype)])
+
     def __repr__(self) -> str:
         return f"{'ReLU' if self.activation == 'relu' else self.activation.capitalize()}Neuron({len(self.w)})"
 
@@ -120,6 +134,10 @@ class Layer(Module):
         x = _as_list(x)
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
+
+    def to_torch(self, *, dtype: torch.dtype | None = None) -> torch.nn.Sequential:
+        """This layer as ``Sequential(Linear(nin, nout), activation)``: see ``MLP.to_torch``."""
+        return _sequential([_linear(self, self.neurons, dtype)])
 
     def __repr__(self) -> str:
         first = self.neurons[0]
@@ -157,11 +175,64 @@ class MLP(Module):
             x = layer(x)
         return x
 
+    def to_torch(self, *, dtype: torch.dtype | None = None) -> torch.nn.Sequential:
+        """A ``torch.nn.Sequential`` with a copy of these weights: ``Linear(nin, nout)`` per layer, each
+        followed by its activation's module (none for linear). ``dtype`` defaults to ``torch.float64``,
+        where outputs match ours to rounding. The copy is a snapshot: training one leaves the other alone.
+
+        Inputs and outputs are tensors of shape ``(..., nin)`` and ``(..., nout)``, so a model whose last
+        layer has one neuron returns shape ``(..., 1)`` where ours returns a Value. Every neuron of a
+        layer must share one activation, else ``ValueError``; needs PyTorch (``pip install
+        "scalar-autograd[torch]"``), else ``ImportError``.
+        """
+        return _sequential([_linear(layer, layer.neurons, dtype, f"layers.{i}") for i, layer in enumerate(self.layers)])
+
     def __repr__(self) -> str:
         sizes = [len(self.layers[0].neurons[0].w), *(len(layer.neurons) for layer in self.layers)]
         lines = [f"MLP({' -> '.join(map(str, sizes))}, {self.num_parameters()} parameters)"]
         lines += [f"  (layers.{i}): {layer!r}" for i, layer in enumerate(self.layers)]
         return "\n".join(lines)
+
+
+def _import_torch() -> Any:
+    # torch is an optional extra: imported only when a model is converted
+    try:
+        import torch
+    except ImportError as error:
+        raise ImportError(f"to_torch needs PyTorch, which is not installed: {INSTALL_TORCH} ({error})") from None
+    return torch
+
+
+def _linear(
+    module: Module, neurons: Sequence[Neuron], dtype: torch.dtype | None, name: str | None = None
+) -> tuple[Any, ...]:
+    """``(Linear,)`` or ``(Linear, activation module)`` holding a copy of ``neurons``' weights."""
+    torch = _import_torch()
+    if not neurons:
+        raise ValueError(f"to_torch: {name or type(module).__name__} has no neurons")
+    where = f"{name} ({module!r})" if name else repr(module)
+    activations = sorted({n.activation for n in neurons})
+    if len(activations) > 1:
+        found = "; ".join(
+            f"{act} in neurons {[i for i, n in enumerate(neurons) if n.activation == act]}" for act in activations
+        )
+        raise ValueError(f"to_torch: {where} mixes activations ({found}); a torch layer applies one to all")
+    if activations[0] not in TORCH_ACTIVATIONS:
+        raise ValueError(f"to_torch: {where} has activation {activations[0]!r}, which has no torch.nn module")
+    dtype = torch.float64 if dtype is None else dtype
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(f"to_torch: dtype must be a floating-point torch.dtype such as torch.float32, got {dtype!r}")
+    # skip_init: torch's own random initialisation would be overwritten, and would advance its global RNG
+    linear = torch.nn.utils.skip_init(torch.nn.Linear, len(neurons[0].w), len(neurons), dtype=dtype)
+    with torch.no_grad():
+        linear.weight.copy_(torch.tensor([[w.data for w in n.w] for n in neurons], dtype=dtype))
+        linear.bias.copy_(torch.tensor([n.b.data for n in neurons], dtype=dtype))
+    act = TORCH_ACTIVATIONS[activations[0]]
+    return (linear,) if act is None else (linear, getattr(torch.nn, act)())
+
+
+def _sequential(parts: Sequence[tuple[Any, ...]]) -> Any:
+    return _import_torch().nn.Sequential(*(m for part in parts for m in part))
 
 
 def _named(obj: object, prefix: str) -> Iterator[tuple[str, Value]]:
