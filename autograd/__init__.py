@@ -3,14 +3,18 @@
 Write arithmetic on Values, call ``backward()``, read ``.grad``. See README.md.
 """
 
+from .compiler import Compiled, compile
 from .engine import Value, detect_anomaly, grad, no_grad
-from .errors import OperationError
+from .errors import OperationError, TraceError
 from .gradcheck import GradcheckError, gradcheck
 
 __all__ = [
+    "Compiled",
     "GradcheckError",
     "OperationError",
+    "TraceError",
     "Value",
+    "compile",
     "detect_anomaly",
     "grad",
     "gradcheck",

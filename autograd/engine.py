@@ -15,7 +15,7 @@ from math import isfinite
 from typing import Any
 
 from . import steps
-from .errors import OperationError, OperationOverflowError, error_class
+from .errors import OperationError, OperationOverflowError, TraceError, error_class
 from .ops import OPS
 from .steps import Step
 
@@ -26,6 +26,11 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # every thread (PyTorch keeps grad mode per thread; this engine is single-threaded by design).
 _recording = True  # False inside no_grad(): ops then record no graph
 _anomaly = False  # True inside detect_anomaly(): nodes remember where they were made
+# Set by compile() while it traces a function (see compiler.py): then ops record a node even where
+# no gradient flows (under no_grad), so that the compiled code can compute it, and reading the
+# number of a traced Value raises TraceError. `_born` collects the Values made during the trace.
+_tracing = False
+_born: set[Value] = set()
 
 
 def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[..., Value]:
@@ -52,15 +57,18 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
             raise _forward_error(name, (x,), cause) from None
         if not isfinite(data):
             raise _forward_error(name, (x,), OverflowError("the result is too large for a float"))
+        requires_grad = True
         if not (_recording and x.requires_grad):
-            return _leaf(data, False)
+            if not (_tracing and _traced(x)):
+                return _leaf(data, False)
+            requires_grad = False  # computed from traced inputs, but no gradient flows through it
         node = _new(Value)
         node._data = data
         node.grad = 0.0
         node._x = x
         node._y = None
         node.op = name
-        node.requires_grad = True
+        node.requires_grad = requires_grad
         if _anomaly:
             node._site = _user_site()
         return node
@@ -80,15 +88,18 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
             raise _forward_error(name, (x, y), cause) from None
         if not isfinite(data):
             raise _forward_error(name, (x, y), OverflowError("the result is too large for a float"))
+        requires_grad = True
         if not (_recording and (x.requires_grad or y.requires_grad)):
-            return _leaf(data, False)
+            if not (_tracing and (_traced(x) or _traced(y))):
+                return _leaf(data, False)
+            requires_grad = False  # computed from traced inputs, but no gradient flows through it
         node = _new(Value)
         node._data = data
         node.grad = 0.0
         node._x = x
         node._y = y
         node.op = name
-        node.requires_grad = True
+        node.requires_grad = requires_grad
         if _anomaly:
             node._site = _user_site()
         return node
@@ -132,10 +143,14 @@ class Value:
         if label:
             self._label = label
         self.requires_grad = requires_grad
+        if _tracing:
+            _born.add(self)  # made by the traced function itself: compile() treats it as a constant
 
     @property
     def data(self) -> float:
         """The number this Value holds: always a finite float (what is assigned is converted and checked)."""
+        if _tracing and _traced(self):
+            raise _trace_error(self, "read its .data")
         return self._data
 
     @data.setter
@@ -169,7 +184,14 @@ class Value:
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
+
+    def __bool__(self) -> bool:
+        # A Value is true, as any object is; but `if v:` on a traced Value is a branch on its
+        # number, which compile() cannot record, so it refuses it there.
+        if _tracing and _traced(self):
+            raise _trace_error(self, "tested its truth (if, while, and, or)")
+        return True
 
     def _repr_svg_(self) -> str | None:
         """The graph behind this Value as SVG, so that Jupyter shows it; None to fall back to the text."""
@@ -207,6 +229,11 @@ class Value:
 
     def detach(self) -> Value:
         """A constant with the same data and label: gradients do not flow through it."""
+        if _tracing and _traced(self):
+            with no_grad():  # traced: a node the compiled code computes, passing no gradient on
+                node = self * 1.0  # exactly self's number, for every finite float
+            node.label = self.label
+            return node
         node = _leaf(self._data, False)
         node.label = self.label
         return node
@@ -220,6 +247,8 @@ class Value:
         depth (no recursion). If a gradient is infinite or undefined it raises OperationError
         naming the op; leaves then keep the ``.grad`` they had and inner nodes read 0.0.
         """
+        if _tracing:
+            raise _trace_error(self, "called backward()", "use autograd.grad(..., create_graph=True) inside it")
         if not self.requires_grad:
             raise ValueError(
                 f"backward() needs a Value that requires grad, but {self!r} is a constant "
@@ -282,6 +311,23 @@ def _leaf(data: float, requires_grad: bool) -> Value:
     node.op = ""
     node.requires_grad = requires_grad
     return node
+
+
+def _traced(x: Value) -> bool:
+    """During compile()'s trace: whether ``x`` depends on the traced inputs (or is one)."""
+    return x.requires_grad or x._x is not None
+
+
+def _trace_error(node: Value, did: str, advice: str = "") -> TraceError:
+    advice = advice or (
+        "use Value operations instead (for example x.relu() rather than `x if x.data > 0 else 0`), or pass "
+        "the number as an argument of its own"
+    )
+    return TraceError(
+        f"compile() traces the function once, with Values standing for its arguments, and records their "
+        f"operations; the function {did} on a traced Value ({_name(node)} while tracing), so the compiled "
+        f"code could not follow it when the numbers change: {advice}{_describe_site(_user_site())}"
+    )
 
 
 def _constant(x: object, op: str) -> Value:
@@ -499,6 +545,8 @@ def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool = Fa
             f"grad() needs an output that requires grad, but {output!r} is a constant (made from numbers "
             "only, under no_grad(), or by detach())"
         )
+    if _tracing and not create_graph:
+        raise _trace_error(output, "called grad() without create_graph=True", "pass create_graph=True")
     full = topological_order(output)
     order = _toward(full, inputs)
     zero: Any = Value(0.0) if create_graph else 0.0  # as a Value, differentiable again (to 0)

@@ -31,3 +31,8 @@ def error_class(cause: BaseException) -> type[OperationError]:
     if isinstance(cause, OverflowError):
         return OperationOverflowError
     return OperationError
+
+
+class TraceError(TypeError):
+    """``compile()`` met something that tracing cannot record: Python reading a traced Value's
+    number (``.data``, ``if v:``) to decide what to compute, or a backward pass inside the function."""

@@ -80,7 +80,8 @@ def symbol(x: Operand) -> Symbol:
     """``x`` as a Symbol: a number becomes its literal."""
     if isinstance(x, Symbol):
         return x
-    return Symbol(repr(x), UNARY if x < 0 else ATOM)
+    text = repr(x)
+    return Symbol(text, UNARY if text.startswith("-") else ATOM)  # -0.0 too: (-0.0) ** 2 is 0.0
 
 
 def parenthesized(x: Operand, precedence: int) -> str:

@@ -1,0 +1,655 @@
+"""compile(fn): trace a function once on Values, then run it as straight-line Python on floats.
+
+Tracing calls ``fn`` with Values standing for its arguments, which records its graph. From that
+graph the compiler writes one Python function: the forward pass, node by node, then the backward
+pass, each node's gradient written out from the formulas of the op table (evaluated on
+``Symbol``, so they become source text). The result is ``value_and_grad`` style:
+
+    >>> f = compile(lambda a, b: (a * b + b ** 3).tanh(), 0.5, 0.25)
+    >>> value, (da, db) = f(0.5, 0.25)
+
+``print(f.source)`` shows the code. It does the same float operations in the same order as the
+engine's ``grad()``, so the numbers are identical, bit for bit.
+
+The rule of tracing (as for ``jax.jit``): the function is run once, and only its Value operations
+are recorded. Python that looks at a traced Value's number, such as ``if x.data > 0`` or ``if x:``,
+would be frozen to the branch taken while tracing, so it raises ``TraceError``. Numbers and
+constant Values the function reads from elsewhere are baked in: pass anything that changes as an
+argument (or, for a model's weights, in ``params=``).
+"""
+
+from __future__ import annotations
+
+import builtins
+import itertools
+import keyword
+import linecache
+import math
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from . import engine, ops
+from .engine import Value, no_grad
+from .errors import OperationOverflowError, TraceError
+from .ops import OPS
+from .symbolic import ATOM, Symbol, call, symbol
+
+Tree = Any  # a number, a Value, or a list or tuple of trees
+
+# How each op's forward is written in the generated code: an operator, or a call to the very
+# function the engine runs (bound under this name in the code's namespace).
+_INFIX = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+_FORWARD_NAMES = {
+    "**": "power",
+    "relu": "relu",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+    "exp": "exp",
+    "log": "log",
+    "sqrt": "sqrt",
+    "abs": "fabs",
+    "sin": "sin",
+    "cos": "cos",
+    "sign": "signum",
+}
+
+# Ops whose result can be finite although an input is inf or NaN (relu(-inf) is 0, 1 / inf is 0):
+# the inputs they are given (those slots) are checked, so that no overflow is hidden.
+_HIDING = {"/": (1,), "**": (0, 1), "relu": (0,), "tanh": (0,), "sigmoid": (0,), "exp": (0,), "sign": (0,)}
+
+_MAX_DEPTH = 40  # an expression nested deeper than this is cut into named steps
+_ARG_KINDS = (int, float)
+
+
+def compile(
+    fn: Callable[..., Any],
+    *example_args: Tree,
+    params: Iterable[Value] | Any = (),
+    wrt: int | Sequence[int] | None = None,
+    has_aux: bool = False,
+    inline: bool = True,
+) -> Compiled:
+    """Trace ``fn(*example_args)`` once and compile its forward and backward pass to Python.
+
+    ``example_args`` are numbers or (nested) lists of numbers; a compiled call takes arguments of
+    the same shapes and returns ``(value, grads)``: ``fn``'s result as a float and, for each
+    argument in ``wrt`` (default: all), its gradient, shaped like the argument.
+
+    ``params`` are Values that ``fn`` reads without taking them as arguments, such as a model's
+    weights (a ``Module`` is taken as its parameters). Each call reads their current ``.data``
+    and adds their gradients into ``.grad``, as ``backward()`` would, so an optimizer steps as
+    usual. With ``has_aux=True``, ``fn`` returns ``(value, aux)``, where ``aux`` is Values or
+    numbers in lists; a call then returns ``((value, aux), grads)`` with ``aux`` as floats.
+
+    With ``inline=False`` every node gets a line of its own, as in the engine's graph; by default
+    a value used once is written into the expression that uses it, as one would by hand.
+
+    Raises ``TraceError`` where tracing cannot capture ``fn`` (see the module docstring).
+    """
+    wrt_args = _wrt(wrt, len(example_args))
+    trace = _trace(fn, example_args, *_params(params), has_aux)
+    return _generate(trace, wrt_args, inline)
+
+
+class Compiled:
+    """A traced function compiled to Python; call it with numbers shaped like the example arguments.
+
+    ``source`` is the generated code; ``nodes`` the number of operations traced.
+    """
+
+    source: str
+    nodes: int
+    name: str
+
+    def __init__(self, trace: _Trace, wrt: tuple[int, ...], source: str) -> None:
+        self._trace = trace
+        self._wrt = wrt
+        self._params = trace.params
+        self.source = source
+        self.nodes = trace.node_count
+        self.name = getattr(trace.fn, "__name__", "fn")
+
+    def __call__(self, *args: Tree) -> Any:  # replaced by the generated code in each subclass
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<compiled {self.name}: {self.nodes} ops, {self.source.count(chr(10))} lines>"
+
+    def _slow(self, args: tuple[Tree, ...]) -> Any:
+        """The engine's own answer, for a call the fast code could not finish cleanly.
+
+        Reruns the recorded operations on Values, so that a bad argument or a value out of an op's
+        domain raises the engine's error, naming the op; if nothing is wrong (a false alarm, such
+        as a check sum that overflowed), returns the engine's result.
+        """
+        trace = self._trace
+        flat = _flatten_args(args, trace.shapes, self.name)
+        values = _replay(trace, flat)
+        out = values[trace.root]
+        targets = [values[i] for i in trace.inputs_of(self._wrt)] + [values[i] for i in trace.param_slots]
+        grads = engine.grad(out, targets) if out.requires_grad else [0.0] * len(targets)
+        n = len(grads) - len(self._params)
+        _add_into_params(self._params, grads[n:])
+        result: Any = out._data
+        if trace.has_aux:
+            result = (result, _unflatten([values[i]._data for i in trace.aux_slots], trace.aux_shape))
+        per_arg, start = [], 0
+        for i in self._wrt:
+            size = _size(trace.shapes[i])
+            per_arg.append(_unflatten(grads[start : start + size], trace.shapes[i]))
+            start += size
+        return result, tuple(per_arg)
+
+
+# ----------------------------------------------------------------------------- tracing
+
+
+class _Trace:
+    """What one traced call recorded: every node, in an order where children come first."""
+
+    def __init__(self, fn: Callable[..., Any], params: list[Value], has_aux: bool) -> None:
+        self.fn = fn
+        self.params = params
+        self.has_aux = has_aux
+        self.nodes: list[Value] = []  # all nodes, children before parents
+        self.index: dict[Value, int] = {}
+        self.arg_leaves: list[list[Value]] = []  # per argument, its leaves in order
+        self.shapes: list[Tree] = []  # per argument: None for a number, else a list of shapes
+        self.arg_names: list[str] = []
+        self.root = -1
+        self.aux_slots: list[int] = []
+        self.aux_shape: Tree = None
+        self.param_slots: list[int] = []
+        self.param_names: list[str] = []
+        self.node_count = 0
+
+    def inputs_of(self, args: Iterable[int]) -> list[int]:
+        return [self.index[leaf] for i in args for leaf in self.arg_leaves[i]]
+
+
+def _trace(
+    fn: Callable[..., Any], example_args: tuple[Tree, ...], params: list[Value], param_names: list[str], has_aux: bool
+) -> _Trace:
+    trace = _Trace(fn, params, has_aux)
+    trace.param_names = param_names
+    trace.arg_names = _arg_names(fn, len(example_args))
+    traced_args = []
+    for name, example in zip(trace.arg_names, example_args):
+        leaves: list[Value] = []
+        traced_args.append(_leaves_for(example, leaves, "", name))
+        trace.arg_leaves.append(leaves)
+        trace.shapes.append(_shape(example))
+    inputs = [leaf for leaves in trace.arg_leaves for leaf in leaves] + params
+    if len({id(v) for v in inputs}) != len(inputs):
+        raise ValueError("compile(): a Value appears twice among the arguments and params")
+    saved = engine._recording, engine._tracing
+    engine._recording, engine._tracing = True, True
+    engine._born.clear()
+    try:
+        result = fn(*traced_args)
+    finally:
+        engine._recording, engine._tracing = saved
+        born = set(engine._born)
+        engine._born.clear()
+    root, aux = _split_result(result, has_aux, trace)
+    outputs = [root]
+    if has_aux:  # numbers in aux become constants, so that every output is a node
+        outputs += [v if isinstance(v, Value) else Value(float(v), requires_grad=False) for v in _flatten_tree(aux)]
+    _collect(trace, outputs, set(inputs), born)
+    trace.root = trace.index[root]
+    if has_aux:
+        trace.aux_slots = [trace.index[v] for v in outputs[1:]]
+        trace.aux_shape = _shape(aux)
+    trace.param_slots = [trace.index[p] for p in params]
+    return trace
+
+
+def _leaves_for(example: Tree, leaves: list[Value], path: str, arg: str) -> Tree:
+    """The traced stand-in for one argument: a leaf Value per number, in the same lists."""
+    if isinstance(example, (list, tuple)):
+        return [_leaves_for(item, leaves, f"{path}[{i}]", arg) for i, item in enumerate(example)]
+    if isinstance(example, Value) and example._x is None and example.requires_grad:
+        leaf = example  # the very Value: code that holds it (a model, a closure) reads the input
+    else:
+        number = example._data if isinstance(example, Value) else _number(example, f"{arg}{path}", "compile()")
+        leaf = Value(number, label=f"{arg}{path}")
+    leaves.append(leaf)
+    return leaf
+
+
+def _split_result(result: Any, has_aux: bool, trace: _Trace) -> tuple[Value, Tree]:
+    aux = None
+    if has_aux:
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            raise TypeError(f"compile(has_aux=True): {_fn_name(trace.fn)} must return (value, aux), got {result!r}")
+        result, aux = result
+        for v in _flatten_tree(aux):
+            if not isinstance(v, (Value, int, float)):
+                raise TypeError(f"compile(): aux holds {v!r}; it may hold Values and numbers in lists")
+    if not isinstance(result, Value):
+        hint = "; to return more, use has_aux=True and return (value, aux)" if isinstance(result, (list, tuple)) else ""
+        raise TypeError(
+            f"compile(): {_fn_name(trace.fn)} must return one Value (the one to differentiate), got {result!r}{hint}"
+        )
+    return result, aux
+
+
+def _collect(trace: _Trace, outputs: list[Any], inputs: set[Value], born: set[Value]) -> None:
+    """Every node the outputs depend on into ``trace.nodes``, children first; leaves checked."""
+    for leaf in [leaf for leaves in trace.arg_leaves for leaf in leaves] + trace.params:
+        _add(trace, leaf)
+    stack: list[Any] = list(reversed(outputs))
+    while stack:
+        node = stack.pop()
+        if node is None:
+            _add(trace, stack.pop())
+            continue
+        if node in trace.index:
+            continue
+        if node._x is None:
+            if node.requires_grad and node not in inputs and node not in born:
+                raise TraceError(
+                    f"compile(): {_fn_name(trace.fn)} uses {node!r}, which requires grad but is neither an "
+                    "argument nor in params=, so its gradient would be lost; pass it in params= (a model's "
+                    "weights), or make it a constant with .detach() or requires_grad=False"
+                )
+            _add(trace, node)
+            continue
+        stack += [node, None]
+        if node._y is not None:
+            stack.append(node._y)
+        stack.append(node._x)
+    trace.node_count = sum(1 for n in trace.nodes if n._x is not None)
+
+
+def _add(trace: _Trace, node: Value) -> None:
+    if node not in trace.index:
+        trace.index[node] = len(trace.nodes)
+        trace.nodes.append(node)
+
+
+# ----------------------------------------------------------------------------- code generation
+
+
+class _Writer:
+    """Names and lines of the generated function."""
+
+    def __init__(self, reserved: Iterable[str]) -> None:
+        self.used = set(reserved) | set(keyword.kwlist) | set(dir(builtins)) | {"self", "args"}
+        self.lines: list[str] = []
+        self.counter = itertools.count()
+
+    def fresh(self, wish: str, fallback: str) -> str:
+        name = wish.replace(".", "_").replace("[", "_").replace("]", "").strip("_")
+        if not name.isidentifier() or name in self.used:
+            name = f"{fallback}{next(self.counter)}"
+            while name in self.used:
+                name = f"{fallback}{next(self.counter)}"
+        self.used.add(name)
+        return name
+
+    def emit(self, line: str) -> None:
+        self.lines.append("        " + line)
+
+
+def _generate(trace: _Trace, wrt: tuple[int, ...], inline: bool) -> Compiled:
+    nodes, index = trace.nodes, trace.index
+    namespace = _namespace()
+    out = _Writer(namespace)
+
+    # What must be named: values used twice, or by a gradient formula, or checked; and outputs.
+    root = nodes[trace.root]
+    targets = set(trace.inputs_of(wrt)) | set(trace.param_slots)
+    order = _backward_order(root, [nodes[i] for i in targets]) if targets and root.requires_grad else []
+    wanted = set(order)
+    uses = [0] * len(nodes)
+    needs_name = [not inline] * len(nodes)
+    checked: list[int] = []
+    for i, node in enumerate(nodes):
+        for slot, child in enumerate(node.children):
+            c = index[child]
+            uses[c] += 1
+            if slot in _HIDING.get(node.op, ()) and child._x is not None:
+                needs_name[c] = True
+                checked.append(c)
+    for node in order:
+        if node._x is None:
+            continue
+        for slot, child in enumerate(node.children):
+            if child in wanted:
+                for used in _FORMULA_USES[node.op][slot]:
+                    needs_name[index[node] if used == "out" else index[node.children["xy".index(used)]]] = True
+    for i in [trace.root, *trace.aux_slots]:
+        needs_name[i] = True
+
+    # Arguments: unpacked into one name per number, converted with float().
+    names: list[str | None] = [None] * len(nodes)
+    signature = []
+    for a, leaves in enumerate(trace.arg_leaves):
+        for leaf in leaves:
+            names[index[leaf]] = out.fresh(leaf.label, "x")
+        signature.append(_pattern(trace.shapes[a], iter(names[index[leaf]] for leaf in leaves)))
+    arg_names = [names[index[leaf]] for leaves in trace.arg_leaves for leaf in leaves]
+    param_names = []
+    for p, wish in zip(trace.params, trace.param_names):
+        names[index[p]] = name = out.fresh(wish, "p")
+        param_names.append(name)
+
+    out.emit("# the arguments, as floats" if arg_names else "# no arguments")
+    if trace.arg_leaves:
+        out.emit(f"{', '.join(signature)}{',' if len(signature) == 1 else ''} = args")
+    if arg_names:
+        out.emit(f"{', '.join(arg_names)}{',' if len(arg_names) == 1 else ''} = {_float_all(arg_names)}")
+    if param_names:
+        out.emit(f"{', '.join(param_names)}{',' if len(param_names) == 1 else ''} = map(_data, self._params)")
+
+    # Forward: each named node gets a line; any other is written into its one user's expression.
+    out.emit("# forward")
+    expr: list[Symbol | None] = [None] * len(nodes)
+    depth = [0] * len(nodes)
+    for i, node in enumerate(nodes):
+        if names[i] is not None:
+            expr[i] = Symbol(names[i])
+            continue
+        if node._x is None:  # a constant
+            expr[i] = _literal(node._data)
+            continue
+        children = [index[c] for c in node.children]
+        expr[i] = _forward_symbol(node.op, [expr[c] for c in children])
+        depth[i] = 1 + max(depth[c] for c in children)
+        if needs_name[i] or uses[i] != 1 or depth[i] > _MAX_DEPTH:
+            names[i] = out.fresh(node.label, "t")
+            out.emit(f"{names[i]} = {expr[i]}")
+            expr[i], depth[i] = Symbol(names[i]), 0
+
+    # Backward: in the engine's order, each node's gradient the sum of its shares in the order
+    # the engine adds them, so the floats come out the same.
+    out.emit("# backward: g_v is d(result)/dv")
+    arg_or_param = set(arg_names) | set(param_names)
+    shares: dict[int, list[Symbol]] = {}
+    gexpr: dict[int, Symbol] = {}
+    for node in reversed(order):
+        i = index[node]
+        if node is root:
+            g = Symbol("1.0")
+            gdepth = 0
+        else:
+            g, gdepth = _sum(shares.pop(i), out)
+        receivers = [c for c in node.children if c in wanted] if node._x is not None else []
+        is_target = i in targets
+        if g.precedence == ATOM and g.source.isidentifier() and not (is_target and g.source in arg_or_param):
+            pass  # already a name: no line needed to pass it on
+        elif is_target or not inline or len(receivers) != 1 or gdepth > _MAX_DEPTH:
+            gname = out.fresh(f"g_{names[i]}" if names[i] else "", "g_t")
+            out.emit(f"{gname} = {g}")
+            g, gdepth = Symbol(gname), 0
+        gexpr[i] = g
+        inputs = [expr[index[c]] for c in node.children]
+        for slot, child in enumerate(node.children):
+            if child in wanted:
+                share = OPS[node.op].grads[slot](g, *inputs, expr[i])
+                shares.setdefault(index[child], []).append(share)
+        # (a leaf keeps its gradient in gexpr; a node with no receivers passes nothing on)
+
+    # The result, after a check that no value on the way was inf or NaN.
+    grad_of = {i: gexpr.get(i, Symbol("0.0")) for i in targets}
+    returned = [grad_of[i] for i in trace.inputs_of(wrt)]
+    check = [Symbol(n) for n in arg_names] + [expr[c] for c in dict.fromkeys(checked)]
+    check += [expr[trace.root]] + [expr[i] for i in trace.aux_slots] + returned
+    check += [grad_of[i] for i in trace.param_slots]
+    value = str(expr[trace.root])
+    if trace.has_aux:
+        aux_iter = iter(str(expr[i]) for i in trace.aux_slots)
+        value = f"({value}, {_pattern(trace.aux_shape, aux_iter)})"
+    per_arg, it = [], iter(str(g) for g in returned)
+    for a in wrt:
+        per_arg.append(_pattern(trace.shapes[a], it))
+    grads = f"({', '.join(per_arg)}{',' if len(per_arg) == 1 else ''})"
+    out.emit(f"if isfinite(sum(({', '.join(map(str, check))},))):")
+    if trace.params:
+        pgrads = ", ".join(str(grad_of[i]) for i in trace.param_slots)
+        out.emit(f"    if _add_into_params(self._params, ({pgrads},)):")
+        out.emit(f"        return {value}, {grads}")
+    else:
+        out.emit(f"    return {value}, {grads}")
+
+    name = _fn_name(trace.fn)
+    header = [
+        f"def __call__(self, *args):  # {name}: {trace.node_count} ops traced",
+        "    try:",
+    ]
+    footer = [
+        "    except (ArithmeticError, ValueError, TypeError):",
+        "        pass",
+        "    return self._slow(args)  # an error or a non-finite value: the engine says which",
+    ]
+    source = "\n".join(header + out.lines + footer) + "\n"
+    filename = f"<autograd.compile {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(builtins.compile(source, filename, "exec"), namespace)
+    cls = type("Compiled", (Compiled,), {"__call__": namespace["__call__"], "__module__": __name__})
+    return cls(trace, wrt, source)
+
+
+def _backward_order(root: Value, targets: list[Value]) -> list[Value]:
+    """The nodes a gradient passes through on its way to ``targets``, in the engine's order."""
+    return engine._toward(engine.topological_order(root), targets)
+
+
+def _sum(terms: list[Symbol], out: _Writer) -> tuple[Symbol, int]:
+    """``terms[0] + terms[1] + ...``, left to right as the engine adds them; cut when deep."""
+    total, depth = terms[0], 1
+    for term in terms[1:]:
+        if depth >= _MAX_DEPTH:
+            name = out.fresh("", "g_t")
+            out.emit(f"{name} = {total}")
+            total, depth = Symbol(name), 0
+        total, depth = total + term, depth + 1
+    return total, depth
+
+
+def _forward_symbol(op: str, inputs: list[Symbol | None]) -> Symbol:
+    if op in _INFIX:
+        return _INFIX[op](*inputs)
+    if op == "neg":
+        return -inputs[0]  # type: ignore[operator]
+    return call(_FORWARD_NAMES[op], *inputs)  # type: ignore[arg-type]
+
+
+def _literal(x: float) -> Symbol:
+    return symbol(x)
+
+
+def _formula_uses() -> dict[str, list[tuple[str, ...]]]:
+    """For each op and input slot, which of x, y, out its gradient formula reads."""
+    uses = {}
+    for name, op in OPS.items():
+        args = ["x", "y"][: op.arity]
+        per_slot = []
+        for formula in op.grads:
+            text = str(formula(Symbol("g"), *map(Symbol, args), Symbol("out")))
+            per_slot.append(tuple(a for a in (*args, "out") if _mentions(text, a)))
+        uses[name] = per_slot
+    return uses
+
+
+def _mentions(text: str, name: str) -> bool:
+    import re
+
+    return re.search(rf"\b{name}\b", text) is not None
+
+
+_FORMULA_USES = _formula_uses()
+
+
+def _namespace() -> dict[str, Any]:
+    """What the generated code may call: the helpers of ops.py and each op's forward function."""
+    namespace = {k: v for k, v in vars(ops).items() if not k.startswith("__")}
+    for op, name in _FORWARD_NAMES.items():
+        namespace[name] = OPS[op].forward
+    namespace.update(
+        isfinite=math.isfinite, sum=sum, map=map, float=float, _data=operator.attrgetter("_data")
+    )
+    namespace["_add_into_params"] = _add_into_params
+    return namespace
+
+
+def _pattern(shape: Tree, names: Iterable[str]) -> str:
+    """Source of a value of ``shape``, its numbers taken from ``names``: ``[[a, b], [c, d]]``."""
+    names = iter(names)
+    if shape is None:
+        return next(names)
+    return "[" + ", ".join(_pattern(s, names) for s in shape) + "]"
+
+
+def _float_all(names: list[str]) -> str:
+    return ", ".join(f"float({n})" for n in names)
+
+
+# ----------------------------------------------------------------------------- calling
+
+
+def _add_into_params(params: list[Value], grads: Sequence[float]) -> bool:
+    """Add this call's gradients into the params' ``.grad`` (as backward() adds into leaves).
+
+    Returns False, changing nothing, if any sum is not finite (the caller then asks the engine).
+    """
+    totals = [g + p.grad for p, g in zip(params, grads)]
+    if not math.isfinite(sum(totals)):
+        for p, g, total in zip(params, grads, totals):
+            if not math.isfinite(total):
+                raise OperationOverflowError(
+                    f"adding this call's gradient {g!r} to the {p.grad!r} that {engine._name(p)} held "
+                    "overflows a float; set .grad = 0.0 (or call zero_grad()) between steps"
+                )
+    for p, total in zip(params, totals):
+        p.grad = total
+    return True
+
+
+def _replay(trace: _Trace, flat: list[float]) -> list[Value]:
+    """The traced operations run again on the engine's Values, with these argument numbers."""
+    values: list[Any] = [None] * len(trace.nodes)
+    numbers = iter(flat)
+    for leaves in trace.arg_leaves:
+        for leaf in leaves:
+            values[trace.index[leaf]] = Value(next(numbers), label=leaf.label)
+    for p in trace.params:
+        values[trace.index[p]] = p
+    for i, node in enumerate(trace.nodes):
+        if values[i] is not None:
+            continue
+        if node._x is None:
+            values[i] = node  # a constant
+            continue
+        args = [values[trace.index[c]] for c in node.children]
+        if node.requires_grad:
+            values[i] = engine.apply(node.op, *args)
+        else:
+            with no_grad():
+                values[i] = engine.apply(node.op, *args)
+    return values
+
+
+def _flatten_args(args: tuple[Tree, ...], shapes: list[Tree], name: str) -> list[float]:
+    if len(args) != len(shapes):
+        raise TypeError(f"compiled {name} takes {len(shapes)} argument(s), as traced; got {len(args)}")
+    flat: list[float] = []
+    for i, (arg, shape) in enumerate(zip(args, shapes)):
+        _flatten_arg(arg, shape, f"argument {i}", name, flat)
+    return flat
+
+
+def _flatten_arg(arg: Tree, shape: Tree, where: str, name: str, flat: list[float]) -> None:
+    if shape is None:
+        flat.append(_number(arg, where, f"compiled {name}"))
+        return
+    if not isinstance(arg, Sequence) or isinstance(arg, (str, bytes)):
+        raise TypeError(f"compiled {name}: {where} must be a list of {len(shape)} items, as traced; got {arg!r}")
+    if len(arg) != len(shape):
+        raise ValueError(f"compiled {name}: {where} has {len(arg)} items, but the traced one had {len(shape)}")
+    for j, (item, s) in enumerate(zip(arg, shape)):
+        _flatten_arg(item, s, f"{where}[{j}]", name, flat)
+
+
+def _number(x: Any, where: str, who: str) -> float:
+    if isinstance(x, Value):
+        raise TypeError(f"{who}: {where} is a Value; pass its number (.data), or a plain float")
+    try:
+        number = float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{who}: {where} must be a number, got {x!r} ({type(x).__name__})") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{who}: {where} must be a finite number, got {number!r}")
+    return number
+
+
+# ----------------------------------------------------------------------------- small helpers
+
+
+def _shape(tree: Tree) -> Tree:
+    """None for a number (or Value), else the list of its items' shapes."""
+    if isinstance(tree, (list, tuple)):
+        return [_shape(item) for item in tree]
+    return None
+
+
+def _size(shape: Tree) -> int:
+    return 1 if shape is None else sum(_size(s) for s in shape)
+
+
+def _flatten_tree(tree: Tree) -> list[Any]:
+    if isinstance(tree, (list, tuple)):
+        return [leaf for item in tree for leaf in _flatten_tree(item)]
+    return [tree]
+
+
+def _unflatten(flat: Sequence[Any], shape: Tree) -> Tree:
+    items = iter(flat)
+
+    def build(s: Tree) -> Tree:
+        return next(items) if s is None else [build(x) for x in s]
+
+    return build(shape)
+
+
+def _wrt(wrt: int | Sequence[int] | None, count: int) -> tuple[int, ...]:
+    if wrt is None:
+        return tuple(range(count))
+    chosen = (wrt,) if isinstance(wrt, int) else tuple(wrt)
+    for i in chosen:
+        if not isinstance(i, int) or not 0 <= i < count:
+            raise ValueError(f"compile(): wrt={wrt!r} must name arguments by position, 0 to {count - 1}")
+    if len(set(chosen)) != len(chosen):
+        raise ValueError(f"compile(): wrt={wrt!r} names an argument twice")
+    return chosen
+
+
+def _params(params: Any) -> tuple[list[Value], list[str]]:
+    """The params as a list, and the names the generated code gives them (a Module's own names)."""
+    if hasattr(params, "named_parameters"):
+        named = params.named_parameters()
+        values, names = [p for _, p in named], [p.label or name for name, p in named]
+    else:
+        values = list(params)
+        names = [p.label if isinstance(p, Value) else "" for p in values]
+    for p in values:
+        if not isinstance(p, Value) or p._x is not None or not p.requires_grad:
+            raise TypeError(f"compile(): params must be leaf Values that require grad, got {p!r}")
+    return values, names
+
+
+def _arg_names(fn: Callable[..., Any], count: int) -> list[str]:
+    import inspect
+
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][:count]
+    return names + [f"x{i}" for i in range(len(names), count)]
+
+
+def _fn_name(fn: Callable[..., Any]) -> str:
+    return getattr(fn, "__name__", type(fn).__name__)
