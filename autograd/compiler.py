@@ -41,6 +41,7 @@ Tree = Any  # a number, a Value, or a list or tuple of trees
 # function the engine runs (bound under this name in the code's namespace).
 _INFIX = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 _FORWARD_NAMES = {
+    "max": "max",
     "**": "power",
     "relu": "relu",
     "tanh": "tanh",
@@ -56,7 +57,7 @@ _FORWARD_NAMES = {
 
 # Ops whose result can be finite although an input is inf or NaN (relu(-inf) is 0, 1 / inf is 0):
 # the inputs they are given (those slots) are checked, so that no overflow is hidden.
-_HIDING = {"/": (1,), "**": (0, 1), "relu": (0,), "tanh": (0,), "sigmoid": (0,), "exp": (0,), "sign": (0,)}
+_HIDING = {"max": (0, 1), "/": (1,), "**": (0, 1), "relu": (0,), "tanh": (0,), "sigmoid": (0,), "exp": (0,), "sign": (0,)}
 
 _MAX_DEPTH = 40  # an expression nested deeper than this is cut into named steps
 _ARG_KINDS = (int, float)

@@ -221,6 +221,7 @@ class Value:
     sin = primitive("sin", doc="Sine of x (radians).")
     cos = primitive("cos", doc="Cosine of x (radians).")
     sign = primitive("sign", doc="-1.0, 0.0 or 1.0; its gradient is 0 everywhere.")
+    max = primitive("max", doc="The larger of x and y; at a tie each gets half the gradient, as in PyTorch.")
 
     def __pow__(self, other: Value | Number, modulo: None = None) -> Value:
         if modulo is not None:

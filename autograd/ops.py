@@ -85,6 +85,18 @@ def xlogy(x: Any, y: Any) -> Any:
     return x * log(y)
 
 
+def larger(x: Any, y: Any) -> float:
+    """d max(x, y) / dx: 1.0 where x > y, 0.0 where x < y, 0.5 at a tie (shared, as in PyTorch).
+
+    A number for floats and for Values alike (max is flat on each side, so nothing to
+    differentiate further); on a Symbol, a call to itself.
+    """
+    if isinstance(x, Symbol):
+        return call("larger", x, y)
+    a, b = _number(x), _number(y)
+    return 1.0 if a > b else 0.0 if a < b else 0.5
+
+
 def _number(x: Any) -> float:
     return x if type(x) is float else x.data
 
@@ -140,6 +152,11 @@ OPS: dict[str, Op] = {
         lambda g, x, y, out: g * pow_grad(x, y),
         lambda g, x, y, out: g * xlogy(out, x),  # real only for x > 0, or x == 0 < y where it is 0
         domain="a negative base needs an integer exponent",
+    ),
+    "max": Op(
+        max,
+        lambda g, x, y, out: g * larger(x, y),
+        lambda g, x, y, out: g * larger(y, x),
     ),
     "neg": Op(operator.neg, lambda g, x, out: -g),
     "relu": Op(_relu, lambda g, x, out: g * sign(out)),  # relu'(0) = 0, as in PyTorch

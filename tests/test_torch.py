@@ -31,6 +31,7 @@ TORCH = {
     "sin": torch.sin,
     "cos": torch.cos,
     "sign": torch.sign,
+    "max": torch.maximum,
 }
 
 

@@ -1,14 +1,16 @@
 """Losses: plain functions from Values to one Value, built from the engine's primitives.
 
-The stable forms shift by a float that stays out of the graph (the largest logit), so they are
-exact and finite for logits like ``[1000, 0, -1000]`` while the gradients are unchanged.
+The stable forms shift by a constant that passes no gradient (the largest logit, computed under
+``no_grad``), so they are exact and finite for logits like ``[1000, 0, -1000]`` while the gradients
+are unchanged.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
-from ..engine import Value
+from ..engine import Value, no_grad
 
 Number = Value | float
 
@@ -35,7 +37,8 @@ def binary_cross_entropy_with_logits(logits: Sequence[Number] | Number, targets:
 def logsumexp(values: Sequence[Number]) -> Value:
     """``log(sum(exp(v)))``, shifted by the largest value so that no ``exp`` overflows."""
     values = _logits("logsumexp", values)
-    shift = max(_data(v) for v in values)
+    with no_grad():  # the shift cancels out, so no gradient flows through it; it is computed with
+        shift = functools.reduce(Value.max, map(_as_value, values))  # ops so that compile() keeps it
     return shift + sum(_exp(v - shift) for v in values).log()
 
 
@@ -92,8 +95,8 @@ def _logits(name: str, values) -> list:
     return values
 
 
-def _data(v: Number) -> float:
-    return v.data if isinstance(v, Value) else float(v)
+def _as_value(v: Number) -> Value:
+    return v if isinstance(v, Value) else Value(v, requires_grad=False)
 
 
 def _exp(v: Number) -> Value:
