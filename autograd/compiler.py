@@ -57,7 +57,16 @@ _FORWARD_NAMES = {
 
 # Ops whose result can be finite although an input is inf or NaN (relu(-inf) is 0, 1 / inf is 0):
 # the inputs they are given (those slots) are checked, so that no overflow is hidden.
-_HIDING = {"max": (0, 1), "/": (1,), "**": (0, 1), "relu": (0,), "tanh": (0,), "sigmoid": (0,), "exp": (0,), "sign": (0,)}
+_HIDING = {
+    "/": (1,),
+    "**": (0, 1),
+    "max": (0, 1),
+    "relu": (0,),
+    "tanh": (0,),
+    "sigmoid": (0,),
+    "exp": (0,),
+    "sign": (0,),
+}
 
 _MAX_DEPTH = 40  # an expression nested deeper than this is cut into named steps
 _ARG_KINDS = (int, float)
@@ -186,13 +195,14 @@ def _trace(
         raise ValueError("compile(): a Value appears twice among the arguments and params")
     saved = engine._recording, engine._tracing
     engine._recording, engine._tracing = True, True
-    engine._born.clear()
+    engine._inputs.update(inputs)
     try:
         result = fn(*traced_args)
     finally:
         engine._recording, engine._tracing = saved
         born = set(engine._born)
         engine._born.clear()
+        engine._inputs.clear()
     root, aux = _split_result(result, has_aux, trace)
     outputs = [root]
     if has_aux:  # numbers in aux become constants, so that every output is a node
@@ -307,7 +317,7 @@ def _generate(trace: _Trace, wrt: tuple[int, ...], inline: bool) -> Compiled:
     uses = [0] * len(nodes)
     needs_name = [not inline] * len(nodes)
     checked: list[int] = []
-    for i, node in enumerate(nodes):
+    for node in nodes:
         for slot, child in enumerate(node.children):
             c = index[child]
             uses[c] += 1
@@ -489,9 +499,7 @@ def _namespace() -> dict[str, Any]:
     namespace = {k: v for k, v in vars(ops).items() if not k.startswith("__")}
     for op, name in _FORWARD_NAMES.items():
         namespace[name] = OPS[op].forward
-    namespace.update(
-        isfinite=math.isfinite, sum=sum, map=map, float=float, _data=operator.attrgetter("_data")
-    )
+    namespace.update(isfinite=math.isfinite, sum=sum, map=map, float=float, _data=operator.attrgetter("_data"))
     namespace["_add_into_params"] = _add_into_params
     return namespace
 
@@ -577,6 +585,8 @@ def _flatten_arg(arg: Tree, shape: Tree, where: str, name: str, flat: list[float
 def _number(x: Any, where: str, who: str) -> float:
     if isinstance(x, Value):
         raise TypeError(f"{who}: {where} is a Value; pass its number (.data), or a plain float")
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{who}: {where} must be a number, got {x!r} ({type(x).__name__})")
     try:
         number = float(x)
     except (TypeError, ValueError):

@@ -28,8 +28,10 @@ _recording = True  # False inside no_grad(): ops then record no graph
 _anomaly = False  # True inside detect_anomaly(): nodes remember where they were made
 # Set by compile() while it traces a function (see compiler.py): then ops record a node even where
 # no gradient flows (under no_grad), so that the compiled code can compute it, and reading the
-# number of a traced Value raises TraceError. `_born` collects the Values made during the trace.
+# number of a traced Value raises TraceError. `_inputs` are the leaves standing for the arguments
+# and params; `_born` collects the Values made during the trace.
 _tracing = False
+_inputs: set[Value] = set()
 _born: set[Value] = set()
 
 
@@ -315,8 +317,8 @@ def _leaf(data: float, requires_grad: bool) -> Value:
 
 
 def _traced(x: Value) -> bool:
-    """During compile()'s trace: whether ``x`` depends on the traced inputs (or is one)."""
-    return x.requires_grad or x._x is not None
+    """During compile()'s trace: whether ``x`` is computed (from the traced inputs) or is one of them."""
+    return x._x is not None or x in _inputs
 
 
 def _trace_error(node: Value, did: str, advice: str = "") -> TraceError:
@@ -400,9 +402,9 @@ def _checked_children(children: tuple[Any, ...], op: str) -> tuple[Value, Value 
 
 
 def _user_site() -> tuple[str, int] | None:
-    """File and line of the innermost caller outside this package."""
+    """File and line of the innermost caller outside this package (and the code it generates)."""
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+    while frame is not None and frame.f_code.co_filename.startswith((_PACKAGE_DIR, "<autograd")):
         frame = frame.f_back
     return None if frame is None else (frame.f_code.co_filename, frame.f_lineno)
 

@@ -1,0 +1,458 @@
+"""compile(fn): the generated code against the engine, bit for bit, and what tracing refuses."""
+
+import ast
+import math
+import os
+import random
+import subprocess
+import sys
+
+import pytest
+
+from autograd import Compiled, OperationError, TraceError, Value, compile, grad, no_grad
+from autograd.engine import apply
+from autograd.errors import OperationOverflowError
+from autograd.nn import MLP, SGD, cross_entropy, hinge, l2, logsumexp
+from autograd.ops import OPS
+
+
+def bits(x):
+    """A float's exact identity: equal values with different signs of zero differ here."""
+    return x.hex() if isinstance(x, float) else x
+
+
+def same(a, b):
+    """Nested lists and tuples of floats equal bit for bit."""
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) is float and bits(a) == bits(b)
+
+
+def eager(fn, *args):
+    """The engine's answer: fn on fresh Values, then grad() of the result for each number."""
+    leaves = [[Value(x) for x in arg] if isinstance(arg, list) else Value(arg) for arg in args]
+    flat = [v for leaf in leaves for v in (leaf if isinstance(leaf, list) else [leaf])]
+    out = fn(*leaves)
+    grads = grad(out, flat) if out.requires_grad else [0.0] * len(flat)
+    it = iter(grads)
+    shaped = tuple([next(it) for _ in leaf] if isinstance(leaf, list) else next(it) for leaf in leaves)
+    return out.data, shaped
+
+
+# Points for the table-driven test: kinks and ties included (0 for relu/abs/sign, x == y for max).
+POINTS = [-2.5, -1.0, -0.0, 0.0, 0.5, 1.0, 2.0, 3.25]
+
+
+def op_fn(name):
+    return (lambda x: apply(name, x)) if OPS[name].arity == 1 else (lambda x, y: apply(name, x, y))
+
+
+def defined(fn, point):
+    try:
+        eager(fn, *point)
+    except OperationError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_op_compiles_to_the_engines_numbers(name):
+    fn = op_fn(name)
+    arity = OPS[name].arity
+    points = [(x,) if arity == 1 else (x, y) for x in POINTS for y in (POINTS if arity == 2 else [None])]
+    good = [p for p in points if defined(fn, p)]
+    compiled = compile(fn, *good[0])  # traced at one point, run at every other
+    for point in good:
+        assert same(compiled(*point), eager(fn, *point)), point
+    for point in set(points) - set(good):  # outside the domain: the engine's error, naming the op
+        with pytest.raises(OperationError) as error:
+            compiled(*point)
+        assert error.value.op == name
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_op_with_a_shared_input_and_with_constants(name):
+    variants = [lambda x: apply(name, x)] if OPS[name].arity == 1 else []
+    if OPS[name].arity == 2:
+        variants = [lambda x: apply(name, x, x), lambda x: apply(name, 2.0, x), lambda x: apply(name, x, 2.0)]
+    for fn in variants:
+        good = [x for x in POINTS if defined(fn, (x,))]
+        compiled = compile(fn, good[-1])
+        for x in good:
+            assert same(compiled(x), eager(fn, x)), (name, x)
+
+
+def micrograd_expression(a, b):
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    return g
+
+
+def test_the_micrograd_expression():
+    f = compile(micrograd_expression, -4.0, 2.0)
+    value, (da, db) = f(-4.0, 2.0)
+    assert (round(value, 4), round(da, 4), round(db, 4)) == (24.7041, 138.8338, 645.5773)
+    for a, b in [(-4.0, 2.0), (1.5, -0.25), (3.0, 3.0)]:
+        assert same(f(a, b), eager(micrograd_expression, a, b))
+
+
+def test_inline_false_gives_one_line_per_node_and_the_same_numbers():
+    inlined = compile(micrograd_expression, -4.0, 2.0)
+    spelled = compile(micrograd_expression, -4.0, 2.0, inline=False)
+    forward = spelled.source.split("# forward")[1].split("# backward")[0]
+    assert len(forward.strip().splitlines()) == spelled.nodes
+    assert len(inlined.source.splitlines()) < len(spelled.source.splitlines())
+    assert same(inlined(1.0, 2.0), spelled(1.0, 2.0))
+
+
+# ----------------------------------------------------------------------------- random expressions
+
+hypothesis = pytest.importorskip("hypothesis", reason="hypothesis is in the 'dev' extra")
+
+from expressions import evaluate, points, trees, uses_inputs  # noqa: E402
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+
+relaxed = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+
+
+def tree_fn(tree):
+    return lambda *xs: evaluate(tree, xs, apply)
+
+
+def outcome(call):
+    """("value", the call's result), or ("error", the kind of OperationError raised, the op it named)."""
+    try:
+        return "value", call()
+    except OperationError as error:
+        return "error", type(error), error.op
+
+
+@relaxed
+@given(trees, points, points)
+def test_random_expressions_match_the_engine_at_a_new_point(tree, traced_at, run_at):
+    assume(uses_inputs(tree))
+    fn = tree_fn(tree)
+    assume(defined(fn, traced_at))
+    for inline in (True, False):
+        compiled = compile(fn, *traced_at, inline=inline)
+        expected, got = outcome(lambda: eager(fn, *run_at)), outcome(lambda: compiled(*run_at))  # noqa: B023
+        if expected[0] == "value":
+            assert got[0] == "value" and same(got[1], expected[1])
+        else:
+            assert got == expected
+
+
+@relaxed
+@given(trees, points)
+def test_random_expressions_compile_to_the_same_source_every_time(tree, point):
+    assume(uses_inputs(tree))
+    fn = tree_fn(tree)
+    assume(defined(fn, point))
+    first, second = compile(fn, *point), compile(fn, *point)
+    assert first.source == second.source
+    ast.parse(first.source)
+
+
+# ----------------------------------------------------------------------------- arguments and results
+
+
+def test_lists_of_arguments_get_gradients_of_the_same_shape():
+    def fn(w, x, b):
+        return sum((wi * xi for wi, xi in zip(w, x)), b).tanh()
+
+    f = compile(fn, [0.1, 0.2], [1.0, -1.0], 0.3)
+    value, (gw, gx, gb) = f([0.5, -0.5], [2.0, 1.0], 0.1)
+    expected_value, expected = eager(fn, [0.5, -0.5], [2.0, 1.0], 0.1)
+    assert same((value, (gw, gx, gb)), (expected_value, expected))
+    assert isinstance(gw, list) and len(gw) == 2
+
+
+def test_nested_lists_and_wrt():
+    def fn(rows, scale):
+        return scale * sum(a * b for a, b in rows)
+
+    f = compile(fn, [[1.0, 2.0], [3.0, 4.0]], 0.5, wrt=0)
+    value, (grows,) = f([[1.0, 2.0], [3.0, 5.0]], 2.0)
+    assert value == 2.0 * (2.0 + 15.0)
+    assert grows == [[4.0, 2.0], [10.0, 6.0]]
+    assert compile(fn, [[1.0, 2.0]], 0.5, wrt=[1])([[1.0, 2.0]], 3.0) == (6.0, (2.0,))
+    assert compile(fn, [[1.0, 2.0]], 0.5, wrt=())([[1.0, 2.0]], 3.0) == (6.0, ())
+
+
+def test_has_aux_returns_values_beside_the_result():
+    def fn(x, y):
+        s = x * y
+        return s + 1, [s, x.relu(), 7]
+
+    f = compile(fn, 2.0, 3.0, has_aux=True)
+    (value, aux), grads = f(-2.0, 3.0)
+    assert (value, aux, grads) == (-5.0, [-6.0, 0.0, 7.0], (3.0, -2.0))
+
+
+def test_ints_and_numpy_floats_are_taken_as_floats():
+    f = compile(lambda x: x / 3, 1.0)
+    assert same(f(2), f(2.0))
+    numpy = pytest.importorskip("numpy")
+    assert same(f(numpy.float64(2.0)), f(2.0))
+
+
+def test_an_output_that_does_not_depend_on_the_inputs():
+    f = compile(lambda x: Value(2.0, requires_grad=False) * 3, 1.0)
+    assert f(5.0) == (6.0, (0.0,))
+    assert compile(lambda x: x, 1.0)(4.0) == (4.0, (1.0,))
+
+
+def test_values_made_inside_the_function_are_constants():
+    f = compile(lambda x: x * Value(3.0), 1.0)  # a fresh Value per call would hold 3.0 every time
+    assert f(2.0) == (6.0, (3.0,))
+
+
+def test_no_grad_and_detach_inside_are_computed_but_pass_no_gradient():
+    def fn(x):
+        with no_grad():
+            s = x * x
+        return x * s + x * x.detach()
+
+    f = compile(fn, 1.0)
+    for x in (1.0, 2.0, -3.0):
+        assert same(f(x), eager(fn, x))
+    assert f(2.0) == (12.0, (6.0,))  # not the derivative of x**3 + x**2, which is 16
+
+
+def test_gradients_with_graphs_compile_too():
+    def slope(x):
+        (d,) = grad(x * x * x, [x], create_graph=True)
+        return d  # 3x**2, whose derivative is 6x
+
+    f = compile(slope, 2.0)
+    assert f(2.0) == (12.0, (12.0,))
+    assert f(3.0) == (27.0, (18.0,))
+    # the derivative formula of ** branches on its numbers (at 0 ** 0), so it cannot be traced
+    with pytest.raises(TraceError, match=r"\.data"):
+        compile(lambda x: grad(x**3, [x], create_graph=True)[0], 2.0)
+
+
+def test_logsumexp_and_cross_entropy_compile_exactly():
+    def fn(logits):
+        return cross_entropy(logits, 1) + logsumexp(logits) / 3
+
+    f = compile(fn, [0.5, 1.5, -2.0])
+    for logits in ([0.5, 1.5, -2.0], [1000.0, 0.0, -1000.0], [3.0, 3.0, 3.0]):
+        assert same(f(logits), eager(fn, logits))
+
+
+# ----------------------------------------------------------------------------- models and params
+
+
+def moons(n=20, seed=0):
+    rng = random.Random(seed)
+    xs = [[rng.uniform(-2, 2), rng.uniform(-1, 1)] for _ in range(n)]
+    return xs, [1.0 if a * b > 0 else -1.0 for a, b in xs]
+
+
+def test_a_training_step_matches_the_engine_bit_for_bit_over_steps():
+    xs, ys = moons()
+    models = [MLP(2, [8, 8, 1], seed=3), MLP(2, [8, 8, 1], seed=3)]
+
+    def loss_of(model):
+        def loss(X, Y):
+            return hinge([model(x) for x in X], Y) + l2(model.parameters(), 1e-4)
+
+        return loss
+
+    step = compile(loss_of(models[1]), xs, ys, params=models[1], wrt=())
+    opts = [SGD(m.parameters(), lr=0.05, momentum=0.9) for m in models]
+    for _ in range(5):
+        for opt in opts:
+            opt.zero_grad()
+        loss = loss_of(models[0])(xs, ys)
+        loss.backward()
+        compiled_loss, grads = step(xs, ys)
+        assert grads == ()
+        assert bits(compiled_loss) == bits(loss.data)
+        assert [bits(p.grad) for p in models[1].parameters()] == [bits(p.grad) for p in models[0].parameters()]
+        for opt in opts:
+            opt.step()
+    assert models[0].state_dict() == models[1].state_dict()
+
+
+def test_params_accumulate_like_backward_and_source_names_them():
+    model = MLP(2, [3, 1], seed=1)
+    f = compile(lambda x: model(x), [1.0, 2.0], params=model, wrt=())
+    model.zero_grad()
+    f([1.0, 2.0])
+    once = [p.grad for p in model.parameters()]
+    f([1.0, 2.0])
+    assert [p.grad for p in model.parameters()] == [2 * g for g in once]
+    assert "layers_0_neurons_2_w_1" in f.source
+    assert all(p.label == "" for p in model.parameters())  # names are the code's, labels untouched
+
+
+def test_model_weights_as_an_argument():
+    model = MLP(2, [3, 1], seed=1)
+    params = model.parameters()
+    f = compile(lambda ps, x: model(x), params, [1.0, 2.0], wrt=0)
+    numbers = [p.data for p in params]
+    value, (gp,) = f(numbers, [1.0, 2.0])
+    out = model([1.0, 2.0])
+    assert same((value, gp), (out.data, grad(out, params)))
+    model.layers[0].neurons[0].w[0].data = 5.0  # the compiled call uses the numbers it is given
+    assert same(f(numbers, [1.0, 2.0])[0], value)
+    assert not same(f([p.data for p in params], [1.0, 2.0])[0], value)
+
+
+def test_an_overflowing_gradient_sum_leaves_params_alone():
+    w = Value(1.0)
+    f = compile(lambda x: w * x, 1.0, params=[w], wrt=())
+    w.grad = 1e308
+    with pytest.raises(OperationOverflowError, match="overflows a float"):
+        f(1e308)
+    assert w.grad == 1e308
+
+
+# ----------------------------------------------------------------------------- refusals
+
+
+def test_reading_data_of_a_traced_value_is_refused():
+    def fn(x):
+        return x * 2 if x.data > 0 else -x
+
+    with pytest.raises(TraceError, match=r"read its \.data.*x\.data > 0"):
+        compile(fn, 1.0)
+
+
+def test_branching_on_a_traced_value_is_refused():
+    def fn(x):
+        return x if x else -x
+
+    with pytest.raises(TraceError, match="tested its truth"):
+        compile(fn, 1.0)
+
+
+def test_backward_and_grad_without_graphs_are_refused():
+    with pytest.raises(TraceError, match="backward"):
+        compile(lambda x: (x * x).backward(), 1.0)
+    with pytest.raises(TraceError, match="create_graph=True"):
+        compile(lambda x: grad(x * x, [x])[0], 1.0)
+
+
+def test_a_captured_value_that_requires_grad_is_refused():
+    w = Value(3.0)
+    with pytest.raises(TraceError, match="neither an argument nor in params="):
+        compile(lambda x: w * x, 1.0)
+    assert compile(lambda x: w.detach() * x, 1.0)(2.0) == (6.0, (3.0,))  # as a constant, it is baked in
+
+
+def test_what_fn_returns_is_checked():
+    with pytest.raises(TypeError, match="must return one Value"):
+        compile(lambda x: 1.0, 1.0)
+    with pytest.raises(TypeError, match="has_aux=True"):
+        compile(lambda x: [x, x], 1.0)
+    with pytest.raises(TypeError, match=r"\(value, aux\)"):
+        compile(lambda x: x, 1.0, has_aux=True)
+
+
+def test_bad_arguments_to_compile():
+    with pytest.raises(ValueError, match="wrt"):
+        compile(lambda x: x, 1.0, wrt=1)
+    with pytest.raises(ValueError, match="twice"):
+        compile(lambda x: x, 1.0, wrt=[0, 0])
+    with pytest.raises(TypeError, match="must be a number"):
+        compile(lambda x: x, "1.0")
+    with pytest.raises(ValueError, match="finite"):
+        compile(lambda x: x, math.inf)
+    v = Value(1.0)
+    with pytest.raises(ValueError, match="twice"):
+        compile(lambda a, b: a * b, v, v)
+    with pytest.raises(TypeError, match="params"):
+        compile(lambda x: x, 1.0, params=[Value(1.0) * 2])
+
+
+def test_bad_calls_name_the_argument():
+    f = compile(lambda xs, y: sum(xs) * y, [1.0, 2.0], 3.0)
+    with pytest.raises(TypeError, match="takes 2 argument"):
+        f([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"argument 0 has 3 items, but the traced one had 2"):
+        f([1.0, 2.0, 3.0], 1.0)
+    with pytest.raises(ValueError, match=r"argument 0\[1\] must be a finite number, got nan"):
+        f([1.0, math.nan], 1.0)
+    with pytest.raises(TypeError, match=r"argument 1 is a Value"):
+        f([1.0, 2.0], Value(1.0))
+    with pytest.raises(TypeError, match=r"argument 0 must be a list"):
+        f(1.0, 1.0)
+
+
+def test_errors_at_call_time_are_the_engines():
+    f = compile(lambda x, y: (x * y).log(), 1.0, 2.0)
+    with pytest.raises(OperationError, match=r"'log' failed on -2\.0") as error:
+        f(1.0, -2.0)
+    assert error.value.op == "log"
+    assert "test_compile.py" in str(error.value)  # the line that called the compiled function
+
+
+def test_an_overflow_hidden_by_a_later_op_is_still_caught():
+    # x * x overflows to inf, and tanh(inf) is a finite 1.0: the engine raises at the '*'
+    f = compile(lambda x: (x * x).tanh(), 1.0)
+    with pytest.raises(OperationOverflowError) as error:
+        f(1e200)
+    assert error.value.op == "*"
+    g = compile(lambda x: 1 / (x * x), 1.0)
+    with pytest.raises(OperationOverflowError):
+        g(1e200)
+
+
+# ----------------------------------------------------------------------------- the source
+
+
+def test_the_source_reads_like_the_function():
+    def fn(apple, count, tax):
+        return apple * count * tax
+
+    f = compile(fn, 100.0, 2.0, 1.1)
+    assert isinstance(f, Compiled)
+    lines = f.source.splitlines()
+    assert lines[0].startswith("def __call__(self, *args):  # fn: 2 ops traced")
+    assert "apple, count, tax = args" in f.source
+    assert any(line.strip().startswith("g_apple = ") for line in lines)
+    ast.parse(f.source)
+    value, grads = f(100.0, 2.0, 1.1)
+    assert (round(value, 10), [round(g, 10) for g in grads]) == (220.0, [2.2, 110.0, 200.0])
+    assert repr(f).startswith("<compiled fn: 2 ops")
+
+
+def test_labels_name_intermediate_values():
+    def fn(x):
+        h = x * 3
+        h.label = "hidden"
+        return h.tanh() + h
+
+    assert "hidden = x * 3" in compile(fn, 1.0).source
+
+
+def test_the_source_is_the_same_in_another_process():
+    program = (
+        "from autograd import compile\n"
+        "from autograd.nn import MLP, hinge\n"
+        "m = MLP(2, [3, 1], seed=0)\n"
+        "f = compile(lambda X, Y: hinge([m(x) for x in X], Y), [[1.0, 2.0], [0.5, -1.0]], [1.0, -1.0], params=m)\n"
+        "print(f.source)\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", program],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1] and "def __call__" in runs[0]
