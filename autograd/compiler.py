@@ -69,7 +69,6 @@ _HIDING = {
 }
 
 _MAX_DEPTH = 40  # an expression nested deeper than this is cut into named steps
-_ARG_KINDS = (int, float)
 
 
 def compile(
@@ -79,6 +78,7 @@ def compile(
     wrt: int | Sequence[int] | None = None,
     has_aux: bool = False,
     inline: bool = True,
+    backward: bool = True,
 ) -> Compiled:
     """Trace ``fn(*example_args)`` once and compile its forward and backward pass to Python.
 
@@ -92,13 +92,19 @@ def compile(
     usual. With ``has_aux=True``, ``fn`` returns ``(value, aux)``, where ``aux`` is Values or
     numbers in lists; a call then returns ``((value, aux), grads)`` with ``aux`` as floats.
 
+    With ``backward=False`` the compiled code is the forward pass alone: ``fn`` may return Values
+    in (nested) lists, and a call returns their numbers in the same lists, touching no ``.grad``
+    (for predictions, like running the model under ``no_grad()``).
+
     With ``inline=False`` every node gets a line of its own, as in the engine's graph; by default
     a value used once is written into the expression that uses it, as one would by hand.
 
     Raises ``TraceError`` where tracing cannot capture ``fn`` (see the module docstring).
     """
-    wrt_args = _wrt(wrt, len(example_args))
-    trace = _trace(fn, example_args, *_params(params), has_aux)
+    if not backward and (wrt is not None or has_aux):
+        raise ValueError("compile(): wrt= and has_aux= are about gradients, which backward=False leaves out")
+    wrt_args = _wrt(wrt, len(example_args)) if backward else ()
+    trace = _trace(fn, example_args, *_params(params), has_aux, backward)
     return _generate(trace, wrt_args, inline)
 
 
@@ -136,6 +142,9 @@ class Compiled:
         trace = self._trace
         flat = _flatten_args(args, trace.shapes, self.name)
         values = _replay(trace, flat)
+        aux = _unflatten([values[i]._data for i in trace.aux_slots], trace.aux_shape)
+        if trace.root is None:
+            return aux  # the forward pass alone
         out = values[trace.root]
         targets = [values[i] for i in trace.inputs_of(self._wrt)] + [values[i] for i in trace.param_slots]
         grads = engine.grad(out, targets) if out.requires_grad else [0.0] * len(targets)
@@ -143,7 +152,7 @@ class Compiled:
         _add_into_params(self._params, grads[n:])
         result: Any = out._data
         if trace.has_aux:
-            result = (result, _unflatten([values[i]._data for i in trace.aux_slots], trace.aux_shape))
+            result = (result, aux)
         per_arg, start = [], 0
         for i in self._wrt:
             size = _size(trace.shapes[i])
@@ -167,7 +176,7 @@ class _Trace:
         self.arg_leaves: list[list[Value]] = []  # per argument, its leaves in order
         self.shapes: list[Tree] = []  # per argument: None for a number, else a list of shapes
         self.arg_names: list[str] = []
-        self.root = -1
+        self.root: int | None = None  # None: no gradients, every output is in aux
         self.aux_slots: list[int] = []
         self.aux_shape: Tree = None
         self.param_slots: list[int] = []
@@ -179,7 +188,12 @@ class _Trace:
 
 
 def _trace(
-    fn: Callable[..., Any], example_args: tuple[Tree, ...], params: list[Value], param_names: list[str], has_aux: bool
+    fn: Callable[..., Any],
+    example_args: tuple[Tree, ...],
+    params: list[Value],
+    param_names: list[str],
+    has_aux: bool,
+    backward: bool,
 ) -> _Trace:
     trace = _Trace(fn, params, has_aux)
     trace.param_names = param_names
@@ -203,15 +217,17 @@ def _trace(
         born = set(engine._born)
         engine._born.clear()
         engine._inputs.clear()
-    root, aux = _split_result(result, has_aux, trace)
-    outputs = [root]
-    if has_aux:  # numbers in aux become constants, so that every output is a node
-        outputs += [v if isinstance(v, Value) else Value(float(v), requires_grad=False) for v in _flatten_tree(aux)]
-    _collect(trace, outputs, set(inputs), born)
-    trace.root = trace.index[root]
-    if has_aux:
-        trace.aux_slots = [trace.index[v] for v in outputs[1:]]
-        trace.aux_shape = _shape(aux)
+    if backward:
+        root, aux = _split_result(result, has_aux, trace)
+    else:
+        root, aux = None, _checked_aux(result)
+    # numbers in aux become constants, so that every output is a node
+    given = _flatten_tree(aux) if has_aux or not backward else []
+    auxes = [v if isinstance(v, Value) else Value(float(v), requires_grad=False) for v in given]
+    _collect(trace, ([] if root is None else [root]) + auxes, set(inputs), born)
+    trace.root = None if root is None else trace.index[root]
+    trace.aux_slots = [trace.index[v] for v in auxes]
+    trace.aux_shape = _shape(aux)
     trace.param_slots = [trace.index[p] for p in params]
     return trace
 
@@ -234,16 +250,22 @@ def _split_result(result: Any, has_aux: bool, trace: _Trace) -> tuple[Value, Tre
     if has_aux:
         if not (isinstance(result, (tuple, list)) and len(result) == 2):
             raise TypeError(f"compile(has_aux=True): {_fn_name(trace.fn)} must return (value, aux), got {result!r}")
-        result, aux = result
-        for v in _flatten_tree(aux):
-            if not isinstance(v, (Value, int, float)):
-                raise TypeError(f"compile(): aux holds {v!r}; it may hold Values and numbers in lists")
+        result, aux = result[0], _checked_aux(result[1])
     if not isinstance(result, Value):
         hint = "; to return more, use has_aux=True and return (value, aux)" if isinstance(result, (list, tuple)) else ""
         raise TypeError(
             f"compile(): {_fn_name(trace.fn)} must return one Value (the one to differentiate), got {result!r}{hint}"
         )
     return result, aux
+
+
+def _checked_aux(aux: Any) -> Tree:
+    for v in _flatten_tree(aux):
+        if not isinstance(v, (Value, int, float)):
+            raise TypeError(
+                f"compile(): the function returned {v!r} among its outputs; they may be Values and numbers in lists"
+            )
+    return aux
 
 
 def _collect(trace: _Trace, outputs: list[Any], inputs: set[Value], born: set[Value]) -> None:
@@ -310,8 +332,8 @@ def _generate(trace: _Trace, wrt: tuple[int, ...], inline: bool) -> Compiled:
     out = _Writer(namespace)
 
     # What must be named: values used twice, or by a gradient formula, or checked; and outputs.
-    root = nodes[trace.root]
-    targets = set(trace.inputs_of(wrt)) | set(trace.param_slots)
+    root = None if trace.root is None else nodes[trace.root]
+    targets = set() if root is None else set(trace.inputs_of(wrt)) | set(trace.param_slots)
     order = _backward_order(root, [nodes[i] for i in targets]) if targets and root.requires_grad else []
     wanted = set(order)
     uses = [0] * len(nodes)
@@ -331,7 +353,7 @@ def _generate(trace: _Trace, wrt: tuple[int, ...], inline: bool) -> Compiled:
             if child in wanted:
                 for used in _FORMULA_USES[node.op][slot]:
                     needs_name[index[node] if used == "out" else index[node.children["xy".index(used)]]] = True
-    for i in [trace.root, *trace.aux_slots]:
+    for i in trace.aux_slots if root is None else [trace.root, *trace.aux_slots]:
         needs_name[i] = True
 
     # Arguments: unpacked into one name per number, converted with float().
@@ -376,7 +398,8 @@ def _generate(trace: _Trace, wrt: tuple[int, ...], inline: bool) -> Compiled:
 
     # Backward: in the engine's order, each node's gradient the sum of its shares in the order
     # the engine adds them, so the floats come out the same.
-    out.emit("# backward: g_v is d(result)/dv")
+    if root is not None:
+        out.emit("# backward: g_v is d(result)/dv")
     arg_or_param = set(arg_names) | set(param_names)
     shares: dict[int, list[Symbol]] = {}
     gexpr: dict[int, Symbol] = {}
@@ -407,23 +430,25 @@ def _generate(trace: _Trace, wrt: tuple[int, ...], inline: bool) -> Compiled:
     grad_of = {i: gexpr.get(i, Symbol("0.0")) for i in targets}
     returned = [grad_of[i] for i in trace.inputs_of(wrt)]
     check = [Symbol(n) for n in arg_names] + [expr[c] for c in dict.fromkeys(checked)]
-    check += [expr[trace.root]] + [expr[i] for i in trace.aux_slots] + returned
-    check += [grad_of[i] for i in trace.param_slots]
-    value = str(expr[trace.root])
-    if trace.has_aux:
-        aux_iter = iter(str(expr[i]) for i in trace.aux_slots)
-        value = f"({value}, {_pattern(trace.aux_shape, aux_iter)})"
-    per_arg, it = [], iter(str(g) for g in returned)
-    for a in wrt:
-        per_arg.append(_pattern(trace.shapes[a], it))
-    grads = f"({', '.join(per_arg)}{',' if len(per_arg) == 1 else ''})"
-    out.emit(f"if isfinite(sum(({', '.join(map(str, check))},))):")
-    if trace.params:
-        pgrads = ", ".join(str(grad_of[i]) for i in trace.param_slots)
-        out.emit(f"    if _add_into_params(self._params, ({pgrads},)):")
-        out.emit(f"        return {value}, {grads}")
+    check += [expr[i] for i in trace.aux_slots] + returned + [grad_of[i] for i in targets & set(trace.param_slots)]
+    aux = _pattern(trace.aux_shape, iter(str(expr[i]) for i in trace.aux_slots))
+    if root is None:
+        out.emit(f"if isfinite(sum(({', '.join(map(str, check))},))):")
+        out.emit(f"    return {aux}")
     else:
-        out.emit(f"    return {value}, {grads}")
+        check.append(expr[trace.root])
+        value = f"({expr[trace.root]}, {aux})" if trace.has_aux else str(expr[trace.root])
+        per_arg, it = [], iter(str(g) for g in returned)
+        for a in wrt:
+            per_arg.append(_pattern(trace.shapes[a], it))
+        grads = f"({', '.join(per_arg)}{',' if len(per_arg) == 1 else ''})"
+        out.emit(f"if isfinite(sum(({', '.join(map(str, check))},))):")
+        if trace.params:
+            pgrads = ", ".join(str(grad_of[i]) for i in trace.param_slots)
+            out.emit(f"    if _add_into_params(self._params, ({pgrads},)):")
+            out.emit(f"        return {value}, {grads}")
+        else:
+            out.emit(f"    return {value}, {grads}")
 
     name = _fn_name(trace.fn)
     header = [
@@ -508,7 +533,7 @@ def _pattern(shape: Tree, names: Iterable[str]) -> str:
     """Source of a value of ``shape``, its numbers taken from ``names``: ``[[a, b], [c, d]]``."""
     names = iter(names)
     if shape is None:
-        return next(names)
+        return next(names, "None")
     return "[" + ", ".join(_pattern(s, names) for s in shape) + "]"
 
 
@@ -617,6 +642,8 @@ def _flatten_tree(tree: Tree) -> list[Any]:
 
 
 def _unflatten(flat: Sequence[Any], shape: Tree) -> Tree:
+    if not flat and shape is None:
+        return None  # nothing was there
     items = iter(flat)
 
     def build(s: Tree) -> Tree:

@@ -309,6 +309,20 @@ def test_model_weights_as_an_argument():
     assert not same(f([p.data for p in params], [1.0, 2.0])[0], value)
 
 
+def test_backward_false_compiles_the_forward_pass_alone():
+    model = MLP(2, [4, 3], seed=2)
+    predict = compile(lambda x: model(x), [0.0, 0.0], params=model, backward=False)
+    assert "# backward" not in predict.source
+    for x in ([1.0, 2.0], [-0.5, 0.25]):
+        with no_grad():
+            expected = [v.data for v in model(x)]
+        assert same(predict(x), expected)
+    assert all(p.grad == 0.0 for p in model.parameters())
+    assert compile(lambda x: [x * 2, [x, 3]], 1.0, backward=False)(2.0) == [4.0, [2.0, 3.0]]
+    with pytest.raises(ValueError, match="backward=False"):
+        compile(lambda x: x, 1.0, backward=False, wrt=0)
+
+
 def test_an_overflowing_gradient_sum_leaves_params_alone():
     w = Value(1.0)
     f = compile(lambda x: w * x, 1.0, params=[w], wrt=())
