@@ -16,14 +16,19 @@ The demo does what the book does, in the book's order:
 2. **Training.** Mini-batches, Adam, a few epochs; the accuracy on held-out test pictures
    should pass 95%.
 
-Every multiply and add is a scalar Value here, so one picture costs a few thousand graph nodes;
-the whole run takes a minute or two. One shortcut is exact: a pixel that is 0 adds w * 0 = 0 to
-the sum and gives its weight the gradient 0 * g = 0, so the Affine layer skips such pixels
-(about half of them) without changing any number.
+Every multiply and add is a scalar operation, so one picture costs a few thousand of them. By
+default the training step is compiled: ``autograd.compile`` traces the loss of a mini-batch once
+on Values and writes its forward and backward pass out as straight-line Python, which then runs
+on plain floats for every batch (and the predictions likewise, forward only). ``--no-compiled``
+builds the engine's graph for every batch instead and calls ``backward()``; that takes a minute
+or two. It uses one exact shortcut: a pixel that is 0 adds w * 0 = 0 to the sum and gives its
+weight the gradient 0 * g = 0, so the Affine layer skips such pixels (about half of them). The
+compiled code cannot skip them, since which pixels are 0 changes from batch to batch.
 
     python demos/digits.py                      # gradient check, then training; plots in out/
     python demos/digits.py --hidden 64 --epochs 10
     python demos/digits.py --fast               # a tiny version, for the tests
+    python demos/digits.py --no-compiled        # build the graph for every batch, as micrograd does
 """
 
 from __future__ import annotations
@@ -37,8 +42,9 @@ from pathlib import Path
 
 from _extras import freeze_what_lives, need, need_all, pyplot, save
 
+import autograd
 from autograd import Value, no_grad
-from autograd.nn import Adam, LinearLR, cross_entropy
+from autograd.nn import Adam, LinearLR, cross_entropy, logsumexp
 
 Matrix = list[list[Value]]
 
@@ -78,17 +84,39 @@ class TwoLayerNet:
         """Mean softmax cross-entropy of a batch of pictures ``xs`` with labels ``ts``."""
         return cross_entropy([self.predict(x) for x in xs], list(ts))
 
+    def loss_one_hot(self, xs: Sequence[Sequence[Value]], hots: Sequence[Sequence[Value]]) -> Value:
+        """``loss`` with each label given as a one-hot row: ``-log_softmax(scores) . hot``.
+
+        The same numbers, but in a form ``autograd.compile`` can trace: the label is data, so
+        picking ``scores[label]`` by index would freeze the labels seen while tracing.
+        """
+        losses = []
+        for x, hot in zip(xs, hots):
+            scores = self.predict(x)
+            losses.append(logsumexp(scores) - sum(h * s for h, s in zip(hot, scores)))
+        return sum(losses[1:], losses[0]) / len(losses)
+
     @no_grad()
-    def evaluate(self, xs: Sequence[Sequence[float]], ts: Sequence[int]) -> tuple[float, float]:
+    def evaluate(
+        self,
+        xs: Sequence[Sequence[float]],
+        ts: Sequence[int],
+        scores_of: Callable[[Sequence[float]], list] | None = None,
+    ) -> tuple[float, float]:
         """Mean loss and accuracy (the fraction whose highest score is the label), as floats,
-        in one pass that records no graph."""
+        in one pass that records no graph. ``scores_of`` (a picture -> its 10 scores as floats)
+        replaces ``predict``: the compiled forward pass."""
         total, hits = 0.0, 0
         for x, t in zip(xs, ts):
-            scores = self.predict(x)
-            total += cross_entropy(scores, t).data
-            values = [s.data for s in scores]
+            values = scores_of(x) if scores_of else [s.data for s in self.predict(x)]
+            total += cross_entropy(values, t).data
             hits += values.index(max(values)) == t
         return total / len(ts), hits / len(ts)
+
+
+def one_hot(label: int, classes: int = 10) -> list[float]:
+    """``label`` as a row of floats: 1.0 at its index, 0.0 elsewhere."""
+    return [1.0 if k == label else 0.0 for k in range(classes)]
 
 
 def affine(x: Sequence[Value | float], W: Matrix, b: list[Value]) -> list[Value]:
@@ -160,36 +188,58 @@ def train(
     lr: float,
     seed: int,
     progress: bool,
+    compiled: bool,
 ) -> dict[str, list[float]]:
     """Mini-batch Adam, its rate falling linearly to a tenth by the last epoch. Returns the loss of
     every mini-batch (``loss``), the loss on the whole training set before training and after each
     epoch (``train_loss``), and the accuracies after each epoch."""
     tqdm = need("tqdm").tqdm
     x_train, t_train, x_test, t_test = data
-    optimizer = Adam(net.parameters(), lr=lr)
+    params = net.parameters()
+    steps: dict[int, autograd.Compiled] = {}  # one per batch size: a short last batch needs its own
+    scores_of = None
+    if compiled:
+        start = time.perf_counter()
+        scores_of = autograd.compile(net.predict, x_train[0], params=params, backward=False)
+        print(f"compiled the prediction ({scores_of.nodes:,} ops) in {time.perf_counter() - start:.1f} s")
+    optimizer = Adam(params, lr=lr)
     schedule = LinearLR(optimizer, start_factor=1.0, end_factor=0.1, total_iters=max(epochs - 1, 1))
     rng = random.Random(seed)
     order = list(range(len(x_train)))
     batches = (len(order) + batch_size - 1) // batch_size
     history: dict[str, list[float]] = {"loss": [], "train_loss": [], "train_acc": [], "test_acc": []}
-    history["train_loss"].append(net.evaluate(x_train, t_train)[0])
+    history["train_loss"].append(net.evaluate(x_train, t_train, scores_of)[0])
     bar = tqdm(total=epochs * batches, desc="training", unit="batch", disable=not progress, file=sys.stderr)
     for epoch in range(epochs):
         rng.shuffle(order)
         for k in range(batches):
             picked = order[k * batch_size : (k + 1) * batch_size]
-            loss = net.loss([x_train[i] for i in picked], [t_train[i] for i in picked])
+            xs, ts = [x_train[i] for i in picked], [t_train[i] for i in picked]
             optimizer.zero_grad()
-            loss.backward()
+            if compiled:
+                hots = [one_hot(t) for t in ts]
+                if len(xs) not in steps:
+                    start = time.perf_counter()
+                    steps[len(xs)] = autograd.compile(net.loss_one_hot, xs, hots, params=params, wrt=())
+                    bar.write(
+                        f"compiled the step for {len(xs)} pictures ({steps[len(xs)].nodes:,} ops) "
+                        f"in {time.perf_counter() - start:.1f} s",
+                        file=sys.stdout,
+                    )
+                loss, _ = steps[len(xs)](xs, hots)  # adds the gradients into each parameter's .grad
+            else:
+                graph = net.loss(xs, ts)
+                graph.backward()
+                loss = graph.data
             optimizer.step()
-            history["loss"].append(loss.data)
+            history["loss"].append(loss)
             bar.update()
-            bar.set_postfix(epoch=epoch + 1, loss=f"{loss.data:.3f}")
+            bar.set_postfix(epoch=epoch + 1, loss=f"{loss:.3f}")
         schedule.step()
-        train_loss, train_acc = net.evaluate(x_train, t_train)
+        train_loss, train_acc = net.evaluate(x_train, t_train, scores_of)
         history["train_loss"].append(train_loss)
         history["train_acc"].append(train_acc)
-        history["test_acc"].append(net.evaluate(x_test, t_test)[1])
+        history["test_acc"].append(net.evaluate(x_test, t_test, scores_of)[1])
         bar.write(
             f"epoch {epoch + 1}: loss {history['train_loss'][-1]:.4f}, train accuracy {history['train_acc'][-1]:.2%}, "
             f"test accuracy {history['test_acc'][-1]:.2%}",
@@ -241,6 +291,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the plot (default out/)")
     parser.add_argument("--fast", action="store_true", help="a tiny net, 200 pictures, for the tests")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--compiled",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="train with the step compiled by autograd.compile (default), or build the graph every batch",
+    )
     args = parser.parse_args(argv)
     need_all("sklearn", "matplotlib", "tqdm")
     if args.fast:
@@ -263,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  ({time.perf_counter() - check_start:.1f} s)\n")
 
     train_start = time.perf_counter()
-    history = train(net, data, args.epochs, args.batch_size, args.lr, args.seed, progress=not args.no_progress)
+    history = train(net, data, args.epochs, args.batch_size, args.lr, args.seed, not args.no_progress, args.compiled)
     train_seconds = time.perf_counter() - train_start
     before, after = history["train_loss"][0], history["train_loss"][-1]
     print(f"\ntraining loss: {before:.4f} before training, {after:.4f} after")

@@ -98,6 +98,20 @@ def test_moons_can_fail_to_separate_them_with_too_few_steps(tmp_path):
     assert number(r"^training accuracy: (\d+)%", out) < 100
 
 
+def test_moons_compiled_and_on_the_engines_graph_train_alike(tmp_path):
+    # the compiled step gives the engine's numbers: the same losses and accuracy, step by step
+    needs("sklearn", "matplotlib", "tqdm")
+    outputs = [
+        run_demo("moons", "--fast", "--no-progress", "--steps", "12", "--out", str(tmp_path), flag)
+        for flag in ("--compiled", "--no-compiled")
+    ]
+    assert "compiled the step" in outputs[0] and "compiled the step" not in outputs[1]
+    for pattern in (r"^(loss: .*)$", r"^(training accuracy: .*)$"):
+        assert [re.search(pattern, out, re.MULTILINE).group(1) for out in outputs] == [
+            re.search(pattern, outputs[0], re.MULTILINE).group(1)
+        ] * 2
+
+
 # ----------------------------------------------------------------------------- digits
 
 
@@ -114,6 +128,17 @@ def test_digits_gradient_check_agrees_and_training_lowers_the_loss(tmp_path):
     assert 0 <= number(r"^test accuracy: ([\d.]+)%", out) <= 100
     assert number(r"^wall time: ([\d.]+) s", out) > 0
     assert_png(tmp_path / "digits.png")
+
+
+def test_digits_compiled_and_on_the_engines_graph_train_alike(tmp_path):
+    needs("sklearn", "matplotlib", "tqdm")
+    outputs = [
+        run_demo("digits", "--fast", "--no-progress", "--out", str(tmp_path), flag)
+        for flag in ("--compiled", "--no-compiled")
+    ]
+    assert "compiled the step for 10 pictures" in outputs[0]
+    epochs = [re.findall(r"^epoch \d+: .*$", out, re.MULTILINE) for out in outputs]
+    assert len(epochs[0]) == 3 and epochs[0] == epochs[1]  # --fast trains 3 epochs
 
 
 def test_digits_loss_starts_near_log_10_for_small_weights(tmp_path):
