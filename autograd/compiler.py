@@ -400,7 +400,6 @@ def _generate(trace: _Trace, wrt: tuple[int, ...], inline: bool) -> Compiled:
     # the engine adds them, so the floats come out the same.
     if root is not None:
         out.emit("# backward: g_v is d(result)/dv")
-    arg_or_param = set(arg_names) | set(param_names)
     shares: dict[int, list[Symbol]] = {}
     gexpr: dict[int, Symbol] = {}
     for node in reversed(order):
@@ -412,7 +411,7 @@ def _generate(trace: _Trace, wrt: tuple[int, ...], inline: bool) -> Compiled:
             g, gdepth = _sum(shares.pop(i), out)
         receivers = [c for c in node.children if c in wanted] if node._x is not None else []
         is_target = i in targets
-        if g.precedence == ATOM and g.source.isidentifier() and not (is_target and g.source in arg_or_param):
+        if inline and not is_target and g.precedence == ATOM and g.source.isidentifier():
             pass  # already a name: no line needed to pass it on
         elif is_target or not inline or len(receivers) != 1 or gdepth > _MAX_DEPTH:
             gname = out.fresh(f"g_{names[i]}" if names[i] else "", "g_t")
