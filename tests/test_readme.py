@@ -27,3 +27,30 @@ def test_the_training_example_runs_and_separates_its_points():
     exec(block, scope)
     model, xs, ys = scope["model"], scope["xs"], scope["ys"]
     assert [1.0 if model(x).data > 0 else -1.0 for x in xs] == ys
+
+
+def python_blocks():
+    return re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+
+
+def test_the_compile_example_shows_the_source_it_generates():
+    blocks = python_blocks()
+    example = next(i for i, b in enumerate(blocks) if "autograd.compile(neuron" in b)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(blocks[example], {})
+    assert printed.getvalue().strip() == blocks[example + 1].strip()  # the next block is what it prints
+
+
+def test_the_compiled_training_example_trains_like_the_engine():
+    training = next(b for b in python_blocks() if "optimizer.step()" in b and "loss.backward()" in b)
+    compiled = next(b for b in python_blocks() if "step = autograd.compile(loss_fn" in b)
+    scope = {}
+    exec(training, scope)  # for xs, ys and the imports
+    exec("import autograd\n" + compiled, scope)
+    model, xs, ys = scope["model"], scope["xs"], scope["ys"]
+    assert [1.0 if model(x).data > 0 else -1.0 for x in xs] == ys
+    # the same steps on the engine's graph end at the very same weights
+    eager = compiled.replace("loss, _ = step(xs, ys)", "scope_loss = loss_fn(xs, ys); scope_loss.backward()")
+    exec("import autograd\n" + eager, scope)
+    assert scope["model"].state_dict() == model.state_dict()
