@@ -17,7 +17,7 @@ from typing import Any
 from . import steps
 from .errors import OperationError, OperationOverflowError, TraceError, error_class
 from .ops import OPS
-from .steps import Step
+from .steps import PENDING, Step
 
 Number = int | float
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -257,10 +257,9 @@ class Value:
                 f"backward() needs a Value that requires grad, but {self!r} is a constant "
                 "(made from a number, under no_grad(), or by detach())"
             )
-        order, leaves = _walk(self)
-        held = [leaf.grad for leaf in leaves]
+        order, leaves, held = _walk(self)
         try:
-            _chain_rule(order, 1.0, steps.CHECKED if _anomaly else steps.COMPILED)
+            _chain_rule(order, 1.0, steps.CHECKED if _anomaly else steps.COMPILED, pending=True)
             for leaf, old in zip(leaves, held):
                 total = leaf.grad + old  # leaves accumulate: this pass's total plus what they had
                 # Every formula is g times something finite, so an inf or NaN anywhere in the pass
@@ -268,7 +267,7 @@ class Value:
                 if not isfinite(total):
                     raise _leaf_overflow(order, leaf, old)
                 leaf.grad = total
-        except BaseException:  # KeyboardInterrupt too: never leave a .grad as None
+        except BaseException:  # KeyboardInterrupt too: never leave a .grad PENDING
             for node in order:
                 node.grad = 0.0  # the pass did not finish: inner nodes have no gradient
             _restore(leaves, held)  # and leaves keep what they had
@@ -456,16 +455,10 @@ def topological_order(root: Value) -> list[Value]:
 
     ``root`` itself comes last (the list is empty if ``root`` does not require grad).
     """
-    return _walk(root)[0]
-
-
-def _walk(root: Value) -> tuple[list[Value], list[Value]]:
-    """``topological_order(root)``, and the leaves in it."""
     # Iterative, because graphs can be a million nodes deep. An inner node, when first seen,
     # goes back on the stack under a None marker; popping the marker means its children are
     # all in `order`. A leaf has nothing to wait for and goes straight in.
     order: list[Value] = []
-    leaves: list[Value] = []
     visited: set[Value] = set()
     stack: list[Any] = [root]
     while stack:
@@ -475,27 +468,61 @@ def _walk(root: Value) -> tuple[list[Value], list[Value]]:
         elif node.requires_grad and node not in visited:
             visited.add(node)
             if node._x is None:
-                leaves.append(node)
                 order.append(node)
             else:
-                stack.append(node)
-                stack.append(None)
-                stack.append(node._x)
-                if node._y is not None:
-                    stack.append(node._y)
-    return order, leaves
+                stack += (node, None, node._x) if node._y is None else (node, None, node._x, node._y)
+    return order
 
 
-def _chain_rule(order: list[Value], seed: Any, op_steps: dict[str, Step]) -> None:
+def _walk(root: Value) -> tuple[list[Value], list[Value], list[Any]]:
+    """``topological_order(root)`` for backward(): the order, its leaves and the grads they had.
+
+    The same walk, but backward's hot path: instead of a set of the nodes seen, it marks each by
+    setting its ``.grad`` to PENDING, which is where the chain rule starts anyway. (So it does
+    not leave the grads as they were; ``topological_order`` does.)
+    """
+    order: list[Value] = []
+    leaves: list[Value] = []
+    held: list[Any] = []
+    stack: list[Any] = [root]
+    try:
+        while stack:
+            node = stack.pop()
+            if node is None:
+                order.append(stack.pop())
+            elif node.requires_grad and node.grad is not PENDING:
+                if node._x is None:
+                    held.append(0.0 if node.grad is None else node.grad)  # None: no gradient yet, as in PyTorch
+                    leaves.append(node)
+                    order.append(node)
+                else:
+                    stack.append(node)
+                    stack.append(None)
+                    stack.append(node._x)
+                    if node._y is not None:
+                        stack.append(node._y)
+                node.grad = PENDING
+    except BaseException:  # say, KeyboardInterrupt: no .grad may stay PENDING
+        for node in order + stack:
+            if node is not None and node.grad is PENDING:
+                node.grad = 0.0
+        _restore(leaves, held)
+        raise
+    return order, leaves, held
+
+
+def _chain_rule(order: list[Value], seed: Any, op_steps: dict[str, Step], pending: bool = False) -> None:
     """Leave in each node's ``.grad`` the gradient of the root with respect to it.
 
     ``order`` is ``topological_order(root)``. Walking it backwards, each node's gradient is
     complete (every path into it has added its share) before its op's step hands shares on to
     its inputs. ``op_steps`` decide what the numbers are: floats, or Values with graphs (see
     steps.py). An error names the op; ``.grad`` is then half done, for the caller to set right.
+    ``pending``: every ``.grad`` in ``order`` is PENDING already (``_walk`` leaves them so).
     """
-    for node in order:
-        node.grad = None  # no share yet: the first one is stored as it is
+    if not pending:
+        for node in order:
+            node.grad = PENDING  # no share yet: the first one is stored as it is
     node = order[-1]
     node.grad = seed
     try:

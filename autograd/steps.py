@@ -1,7 +1,7 @@
 """The chain rule at one node: each op's gradient formulas as a step function.
 
 A step ``step(node, g)`` adds ``g * d node / d input`` into the ``.grad`` of each input of
-``node`` that requires grad (a ``.grad`` of None counts as "nothing yet"). Backward runs one
+``node`` that requires grad (a ``.grad`` of PENDING counts as "nothing yet"). Backward runs one
 step per node, from the root down. The steps come in three kinds, all read from ``ops.OPS``:
 
 - ``COMPILED``: on floats, each op's formulas written out as Python source and compiled,
@@ -28,6 +28,16 @@ if TYPE_CHECKING:
 Step = Callable[["Value", Any], None]
 
 
+class _Pending:
+    """The ``.grad`` of a node during a backward pass before any share has reached it."""
+
+    def __repr__(self) -> str:
+        return "PENDING"
+
+
+PENDING: Any = _Pending()  # the one instance; a pass never ends with a .grad left PENDING
+
+
 def interpreted_step(
     formulas: Sequence[Formula], on_values: bool = False, check: bool = False, only: Container[Value] | None = None
 ) -> Step:
@@ -43,7 +53,7 @@ def interpreted_step(
         for child, formula in zip(children, formulas):
             if child.requires_grad and (only is None or child in only):
                 share = formula(g, *inputs, out)
-                child.grad = share if child.grad is None else child.grad + share
+                child.grad = share if child.grad is PENDING else child.grad + share
                 if check and not isfinite(child.grad):
                     raise OverflowError(f"it came to {child.grad!r}")
 
@@ -70,7 +80,7 @@ def step_source(name: str) -> str:
         lines += [
             f"    if {node}.requires_grad:",
             f"        share = {share}",
-            f"        {node}.grad = share if {node}.grad is None else {node}.grad + share",
+            f"        {node}.grad = share if {node}.grad is PENDING else {node}.grad + share",
         ]
     return "\n".join(lines) + "\n"
 
@@ -80,7 +90,7 @@ def compiled_step(name: str) -> Step:
     source = step_source(name)
     filename = f"<autograd step {name!r}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # for tracebacks
-    namespace = dict(vars(ops))  # so that helpers such as sign() are the very ones the formulas call
+    namespace = dict(vars(ops), PENDING=PENDING)  # helpers such as sign() are the very ones the formulas call
     exec(compile(source, filename, "exec"), namespace)
     return namespace["step"]
 

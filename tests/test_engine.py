@@ -338,6 +338,46 @@ def test_an_interrupted_backward_leaves_no_grad_as_none(monkeypatch):
     assert all(type(node.grad) is float for node in topological_order(y))
 
 
+def test_a_backward_interrupted_while_walking_the_graph_leaves_no_grad_pending():
+    class Trap(Value):
+        """A leaf that raises KeyboardInterrupt when the walk asks whether it requires grad."""
+
+        __slots__ = ()
+        armed = False
+
+        @property
+        def requires_grad(self):
+            if Trap.armed:
+                raise KeyboardInterrupt
+            return True
+
+        @requires_grad.setter
+        def requires_grad(self, value):
+            pass
+
+    x, trap = Value(2.0), Trap(1.0)
+    y = ((x * 3).tanh() + x * trap).relu()
+    y.backward()
+    before = (x.grad, trap.grad)
+    Trap.armed = True
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            y.backward()
+    finally:
+        Trap.armed = False
+    assert (x.grad, trap.grad) == before
+    assert all(type(node.grad) is float for node in topological_order(y))
+
+
+def test_a_grad_set_to_none_counts_as_zero_as_in_pytorch():
+    x = Value(3.0)
+    y = x * x
+    y.backward()
+    x.grad = None  # what torch's zero_grad(set_to_none=True) leaves
+    y.backward()
+    assert x.grad == 6.0
+
+
 def test_accumulating_into_a_huge_grad_names_the_leaf():
     x = Value(1.0, label="x")
     y = x * 1e308

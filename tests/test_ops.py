@@ -8,7 +8,7 @@ import pytest
 from autograd import OperationError, Value, grad, gradcheck
 from autograd.engine import apply
 from autograd.ops import OPS, Op
-from autograd.steps import CHECKED, COMPILED, ON_VALUES, step_source
+from autograd.steps import CHECKED, COMPILED, ON_VALUES, PENDING, step_source
 
 # Points away from every kink (0 for relu/abs/sign) and inside most domains; ops whose domain
 # excludes a point raise OperationError there and the point is skipped.
@@ -63,7 +63,7 @@ def test_compiled_steps_give_exactly_what_the_formulas_give(name):
             xs = [Value(p) for p in point]
             out = apply(name, *xs)
             for x in xs:
-                x.grad = None  # as at the start of a pass
+                x.grad = PENDING  # as at the start of a pass
             steps[name](out, 0.7)
             results.append([x.grad for x in xs])
         assert results[0] == results[1], (name, point)
@@ -76,11 +76,11 @@ def test_value_steps_give_the_same_numbers_as_float_steps(name):
         xs = [Value(p) for p in point]
         out = apply(name, *xs)
         for x in xs:
-            x.grad = None
+            x.grad = PENDING
         ON_VALUES[name](out, Value(0.7))
         on_values = [x.grad.data for x in xs]
         for x in xs:
-            x.grad = None
+            x.grad = PENDING
         COMPILED[name](out, 0.7)
         assert on_values == pytest.approx([x.grad for x in xs], rel=1e-12, abs=1e-15)
 

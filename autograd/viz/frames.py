@@ -47,7 +47,7 @@ def _replay(root: Value) -> list[tuple[Value, list[tuple[Value, float]]]]:
     record = []
     try:
         for node in order:
-            node.grad = None  # "no share yet", as the engine's pass starts
+            node.grad = steps.PENDING  # "no share yet", as the engine's pass starts
         root.grad = 1.0
         for node in reversed(order):
             if node.children:
