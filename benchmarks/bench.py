@@ -5,6 +5,11 @@ drop the graph, with the garbage collector on (micrograd's per-node reference cy
 collector a large part of its cost). Engines run interleaved, in the same process; the table
 shows medians and how many times faster this engine is.
 
+A second table times ``autograd.compile`` of two workloads against the same computation written
+by hand on plain floats (``by_hand.py``), the fastest that Python can be without an engine.
+Before timing anything, a self-check makes sure that the hand-written gradients are the
+engine's, and that the compiled code returns the engine's numbers exactly.
+
     python benchmarks/bench.py            # full run, a few minutes
     python benchmarks/bench.py --quick    # fewer repeats, smaller graphs
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import gc
 import itertools
+import math
 import platform
 import random
 import statistics
@@ -24,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
+
+import by_hand  # beside this file
 
 import autograd
 import autograd.nn
@@ -119,15 +127,20 @@ def mlp_workload(engine: Engine, points: int) -> Callable[[], None] | None:
 
     def run() -> None:
         inputs = [[engine.Value(x0), engine.Value(x1)] for x0, x1 in xs]
-        scores = [model(x) for x in inputs]
-        losses = [(1 + -y * score).relu() for y, score in zip(ys, scores)]
-        loss = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
+        loss = mlp_loss(model, params, inputs, ys)
         model.zero_grad()
         loss.backward()
         for p in params:
             p.data -= 0.01 * p.grad
 
     return run
+
+
+def mlp_loss(model: Any, params: list[Any], inputs: list[list[Any]], ys: list[Any]) -> Any:
+    """The moons demo's loss: mean hinge loss of the model's scores, plus 1e-4 * L2 of the weights."""
+    scores = [model(x) for x in inputs]
+    losses = [(1 + -y * score).relu() for y, score in zip(ys, scores)]
+    return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
 
 
 def mlp_workload_torch(engine: Engine, points: int) -> Callable[[], None] | None:
@@ -202,6 +215,127 @@ def sum_of_products_workload(engine: Engine, n: int) -> Callable[[], None]:
     return run
 
 
+# ----------------------------------------------------------------------------- compiled and by hand
+
+
+def compile_mlp_step(model: autograd.nn.MLP, xs: list[tuple[float, float]], ys: list[float]) -> autograd.Compiled:
+    """``autograd.compile`` of the MLP workload's loss, the weights passed in ``params=``."""
+    params = model.parameters()
+
+    def loss_fn(inputs: list[list[Any]], labels: list[Any]) -> Any:
+        return mlp_loss(model, params, inputs, labels)
+
+    return autograd.compile(loss_fn, xs, ys, params=params, wrt=())
+
+
+def mlp_compiled_workload(points: int) -> Callable[[], None]:
+    """``mlp_workload``'s step, compiled: the same model, points and update, and no graph to build."""
+    random.seed(1)
+    model = autograd.nn.MLP(2, [16, 16, 1])
+    xs, ys = _points(points)
+    params = model.parameters()
+    step = compile_mlp_step(model, xs, ys)
+
+    def run() -> None:
+        model.zero_grad()
+        step(xs, ys)
+        for p in params:
+            p.data -= 0.01 * p.grad
+
+    return run
+
+
+def mlp_by_hand_workload(points: int) -> Callable[[], None]:
+    """``mlp_workload``'s step written by hand on lists of floats, from the same first weights."""
+    random.seed(1)
+    layers = by_hand.init_mlp([2, 16, 16, 1])
+    xs, ys = _points(points)
+
+    def run() -> None:
+        by_hand.mlp_step(layers, xs, ys)
+
+    return run
+
+
+def expression_compiled_workload(times: int) -> Callable[[], None]:
+    """``expression_workload``, compiled: value and both gradients, ``times`` calls."""
+    f = autograd.compile(expression, -4.0, 2.0)
+
+    def run() -> None:
+        for _ in range(times):
+            f(-4.0, 2.0)
+
+    return run
+
+
+def expression_by_hand_workload(times: int) -> Callable[[], None]:
+    """``expression_workload`` written by hand on floats, ``times`` calls."""
+
+    def run() -> None:
+        for _ in range(times):
+            by_hand.expression(-4.0, 2.0)
+
+    return run
+
+
+def compile_seconds(points: int, repeat: int) -> float:
+    """Median time of ``compile_mlp_step``, the garbage collector on, as for the workloads."""
+    random.seed(1)
+    model = autograd.nn.MLP(2, [16, 16, 1])
+    xs, ys = _points(points)
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        step = compile_mlp_step(model, xs, ys)
+        times.append(time.perf_counter() - start)
+        del step  # freeing the traced graph is not part of compiling
+    gc.collect()
+    return statistics.median(times)
+
+
+# ----------------------------------------------------------------------------- self-check
+
+
+def self_check(points: int = 20) -> None:
+    """Exit unless the hand-written code gives the engine's gradients (to 1e-12, relative) and the
+    compiled code gives the engine's numbers exactly: otherwise the comparisons would mean nothing."""
+    a, b = autograd.Value(-4.0), autograd.Value(2.0)
+    out = expression(a, b)
+    engine_result = [out.data, *autograd.grad(out, [a, b])]
+    _check_close("by_hand.expression", list(by_hand.expression(-4.0, 2.0)), engine_result)
+    value, (da, db) = autograd.compile(expression, -4.0, 2.0)(-4.0, 2.0)
+    _check_equal("compiled expression", [value, da, db], engine_result)
+
+    random.seed(1)
+    model = autograd.nn.MLP(2, [16, 16, 1])
+    random.seed(1)
+    layers = by_hand.init_mlp([2, 16, 16, 1])
+    params = model.parameters()
+    _check_equal("by_hand.init_mlp's weights", by_hand.flat(layers), [p.data for p in params])
+    xs, ys = _points(points)
+    loss = mlp_loss(model, params, [[autograd.Value(x0), autograd.Value(x1)] for x0, x1 in xs], ys)
+    engine_result = [loss.data, *autograd.grad(loss, params)]
+    hand_loss, hand_grads = by_hand.mlp_loss_and_grads(layers, xs, ys)
+    _check_close("by_hand.mlp_loss_and_grads", [hand_loss, *by_hand.flat(hand_grads)], engine_result)
+    model.zero_grad()
+    compiled_loss, _ = compile_mlp_step(model, xs, ys)(xs, ys)
+    _check_equal("compiled MLP step", [compiled_loss, *(p.grad for p in params)], engine_result)
+    gc.collect()
+
+
+def _check_close(what: str, got: list[float], engine: list[float]) -> None:
+    for i, (x, y) in enumerate(zip(got, engine, strict=True)):
+        if not math.isclose(x, y, rel_tol=1e-12):
+            sys.exit(f"self-check failed: {what} gives {x!r} at [{i}], the engine {y!r}")
+
+
+def _check_equal(what: str, got: list[float], engine: list[float]) -> None:
+    for i, (x, y) in enumerate(zip(got, engine, strict=True)):
+        if x != y:
+            sys.exit(f"self-check failed: {what} gives {x!r} at [{i}], the engine {y!r} (they must be equal)")
+
+
 # ----------------------------------------------------------------------------- measuring
 
 
@@ -247,26 +381,88 @@ def deep_chain(engine: Engine, length: int) -> str:
 
 
 @dataclass
+class Target:
+    """A bound on a ratio: at least (``>=``), more than (``>``) or at most (``<=``) ``bound``."""
+
+    sign: str
+    bound: float
+
+    def met(self, ratio: float) -> bool:
+        return {">=": ratio >= self.bound, ">": ratio > self.bound, "<=": ratio <= self.bound}[self.sign]
+
+    def __str__(self) -> str:
+        return f"{self.sign} {self.bound:g}x"
+
+
+@dataclass
 class Row:
     workload: str
     seconds: dict[str, float]
     target: float | None  # how many times faster than micrograd this engine must be, if set
+    beat_torch: bool = False  # whether this engine must be faster than PyTorch here
 
     def cells(self, names: list[str]) -> list[str]:
-        ours, theirs = self.seconds["autograd"], self.seconds["micrograd"]
-        ratio = theirs / ours
+        ours = self.seconds["autograd"]
         cells = [self.workload] + [_ms(self.seconds.get(name)) for name in names]
-        if self.target is None:
-            cells += [f"{ratio:.1f}x", "-", ""]
-        else:
-            cells += [f"{ratio:.1f}x", f">= {self.target:g}x", "met" if ratio >= self.target else "NOT MET"]
+        cells += _versus(self.seconds["micrograd"] / ours, None if self.target is None else Target(">=", self.target))
         if "torch" in self.seconds:
-            cells.append(f"{self.seconds['torch'] / ours:.1f}x")
+            cells += _versus(self.seconds["torch"] / ours, Target(">", 1) if self.beat_torch else None)
         return cells
+
+
+@dataclass
+class CompiledRow:
+    """A compiled workload against the same computation written by hand, and against the engines."""
+
+    workload: str
+    compiled: float
+    by_hand: float
+    eager: Row  # the same workload on the engines (micrograd's and torch's times)
+    target: float | None  # how many times faster than micrograd the compiled code must be, if set
+    beat_torch: bool = False
+
+    def cells(self) -> list[str]:
+        cells = [self.workload, _ms(self.compiled), _ms(self.by_hand)]
+        cells += _versus(self.compiled / self.by_hand, Target("<=", 1.5))
+        micrograd = self.eager.seconds["micrograd"] / self.compiled
+        cells += _versus(micrograd, None if self.target is None else Target(">=", self.target))
+        if "torch" in self.eager.seconds:
+            cells += _versus(self.eager.seconds["torch"] / self.compiled, Target(">", 1) if self.beat_torch else None)
+        return cells
+
+
+def _versus(ratio: float, target: Target | None) -> list[str]:
+    """Three cells: the ratio, its target (if any) and whether it is met."""
+    if target is None:
+        return [_times(ratio), "-", ""]
+    return [_times(ratio), str(target), "met" if target.met(ratio) else "NOT MET"]
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:.2f}x" if ratio < 10 else f"{ratio:.1f}x" if ratio < 100 else f"{ratio:.0f}x"
 
 
 def _ms(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds * 1e3:.1f} ms"
+
+
+def measure_compiled(expression_row: Row, mlp_row: Row, repeat: int) -> list[CompiledRow]:
+    """Time the compiled workloads and the hand-written ones, taking turns; compare with the engines.
+
+    The compiled code is let go before returning, so that the collector does not walk its
+    traced graph while later measurements run.
+    """
+    mlp = median_seconds({"compiled": mlp_compiled_workload(100), "by hand": mlp_by_hand_workload(100)}, repeat)
+    print("  done: MLP step, compiled and by hand", file=sys.stderr)
+    expr = median_seconds(
+        {"compiled": expression_compiled_workload(1000), "by hand": expression_by_hand_workload(1000)}, repeat
+    )
+    print("  done: expression x1000, compiled and by hand", file=sys.stderr)
+    gc.collect()
+    return [
+        CompiledRow("MLP step, compiled", mlp["compiled"], mlp["by hand"], mlp_row, target=50, beat_torch=True),
+        CompiledRow("expression x1000, compiled", expr["compiled"], expr["by hand"], expression_row, target=None),
+    ]
 
 
 def print_table(header: list[str], rows: list[list[str]]) -> None:
@@ -292,22 +488,42 @@ def main(argv: list[str] | None = None) -> int:
     # micrograd's backward recurses once per node: give it room, or it cannot run deep graphs
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * big + 1000))
 
+    self_check()
     print(f"Python {platform.python_version()} on {platform.machine()}, {platform.platform()}")
-    print(f"medians of {repeat} runs; 'speedup' is micrograd's time divided by autograd's\n")
-    workloads: list[tuple[str, Callable[[Engine], Callable[[], None] | None], float | None]] = [
-        ("expression x1000 (micrograd README, 25 ops)", lambda e: expression_workload(e, 1000), 3),
-        ("MLP(2,[16,16,1]) training step, 100 points", lambda e: mlp_workload(e, 100), 3),
-        (f"chain of {big:,} ops, backward", lambda e: chain_workload(e, big // 2), None),
-        (f"sum of {big:,} products, backward", lambda e: sum_of_products_workload(e, big), 5),
+    print("self-check passed: hand-written gradients are the engine's to 1e-12, compiled results equal them exactly")
+    print(f"medians of {repeat} runs; 'speedup' is micrograd's time divided by autograd's, 'vs torch' torch's\n")
+    Make = Callable[[Engine], Callable[[], None] | None]
+    workloads: list[tuple[str, Make, float | None, bool]] = [
+        ("expression x1000 (micrograd README, 25 ops)", lambda e: expression_workload(e, 1000), 3, False),
+        ("MLP(2,[16,16,1]) training step, 100 points", lambda e: mlp_workload(e, 100), 5, True),
+        (f"chain of {big:,} ops, backward", lambda e: chain_workload(e, big // 2), None, False),
+        (f"sum of {big:,} products, backward", lambda e: sum_of_products_workload(e, big), 5, False),
     ]
     names = [e.name for e in engines]
     rows = []
-    for title, make, target in workloads:
+    for title, make, target, beat_torch in workloads:
         runs = {e.name: run for e in engines if (run := make(e)) is not None}
-        rows.append(Row(title, median_seconds(runs, repeat), target))
+        rows.append(Row(title, median_seconds(runs, repeat), target, beat_torch))
         print(f"  done: {title}", file=sys.stderr)
-    header = ["workload", *names, "speedup", "target", "", *(["vs torch"] if "torch" in names else [])]
-    print_table(header, [row.cells(names) for row in rows])
+    versus_torch = ["vs torch", "target", ""] if "torch" in names else []
+    print_table(["workload", *names, "speedup", "target", "", *versus_torch], [row.cells(names) for row in rows])
+
+    expression_row, mlp_row = rows[0], rows[1]
+    compiled_rows = measure_compiled(expression_row, mlp_row, 5 * repeat)
+    compile_time = compile_seconds(100, min(repeat, 5))
+    print(f"\nautograd.compile against the same work written by hand on floats (by_hand.py), {5 * repeat} runs;")
+    print("median time per call, compiling excluded; 'compiled / by hand' divides the times, the lower the better;")
+    print("'vs micrograd' and 'vs torch' divide their times in the table above by the compiled code's\n")
+    header = ["workload", "compiled", "by hand", "compiled / by hand", "target", "", "vs micrograd", "target", ""]
+    print_table(header + versus_torch, [row.cells() for row in compiled_rows])
+    steps = 100
+    amortised = compile_time / steps
+    verdict = "met" if compile_time < 2 else "NOT MET"
+    print(f"\ncompile time of the MLP step {compile_time:.2f} s (target < 2 s): {verdict}")
+    print(
+        f"amortised over {steps} steps = {_ms(amortised)}/step, {_ms(amortised + compiled_rows[0].compiled)}/step "
+        f"with the step itself (eager autograd: {_ms(mlp_row.seconds['autograd'])}/step)"
+    )
 
     print("\nMemory held per node (an n-node chain after backward, tracemalloc):")
     n = 20_000 if args.quick else 100_000
