@@ -381,6 +381,11 @@ def _generate(trace: _Trace, wrt: tuple[int, ...], inline: bool) -> Compiled:
     out.emit("# forward")
     expr: list[Symbol | None] = [None] * len(nodes)
     depth = [0] * len(nodes)
+
+    def known(node: Value) -> float | None:
+        """A constant's number (the same at every call), or None for a value computed at the call."""
+        return node._data if node._x is None and names[index[node]] is None else None
+
     for i, node in enumerate(nodes):
         if names[i] is not None:
             expr[i] = Symbol(names[i])
@@ -389,7 +394,7 @@ def _generate(trace: _Trace, wrt: tuple[int, ...], inline: bool) -> Compiled:
             expr[i] = _literal(node._data)
             continue
         children = [index[c] for c in node.children]
-        expr[i] = _forward_symbol(node.op, [expr[c] for c in children])
+        expr[i] = _forward_symbol(node.op, [expr[c] for c in children], [known(c) for c in node.children])
         depth[i] = 1 + max(depth[c] for c in children)
         if needs_name[i] or uses[i] != 1 or depth[i] > _MAX_DEPTH:
             names[i] = out.fresh(node.label, "t")
@@ -418,7 +423,9 @@ def _generate(trace: _Trace, wrt: tuple[int, ...], inline: bool) -> Compiled:
             out.emit(f"{gname} = {g}")
             g, gdepth = Symbol(gname), 0
         gexpr[i] = g
-        inputs = [expr[index[c]] for c in node.children]
+        # a constant input is given to the formulas as its number, so that what depends on it alone
+        # is worked out here, once (sign(2.0) is 1), and helpers know it (pow_grad of a known power)
+        inputs = [expr[index[c]] if known(c) is None else c._data for c in node.children]
         for slot, child in enumerate(node.children):
             if child in wanted:
                 share = OPS[node.op].grads[slot](g, *inputs, expr[i])
@@ -484,11 +491,17 @@ def _sum(terms: list[Symbol], out: _Writer) -> tuple[Symbol, int]:
     return total, depth
 
 
-def _forward_symbol(op: str, inputs: list[Symbol | None]) -> Symbol:
+def _forward_symbol(op: str, inputs: list[Symbol | None], constants: list[float | None]) -> Symbol:
+    """The source of op ``op`` on ``inputs``: an operator where Python's does exactly what the
+    engine's forward does, else a call of that very forward function."""
     if op in _INFIX:
         return _INFIX[op](*inputs)
     if op == "neg":
         return -inputs[0]  # type: ignore[operator]
+    if op == "**" and constants[1] is not None and constants[1].is_integer():
+        return inputs[0] ** constants[1]  # type: ignore[operator]  # float ** n is math.pow's number
+    if op == "relu" and inputs[0].precedence == ATOM:  # type: ignore[union-attr]
+        return Symbol(f"({inputs[0]} if {inputs[0]} > 0.0 else 0.0)")  # the body of ops._relu
     return call(_FORWARD_NAMES[op], *inputs)  # type: ignore[arg-type]
 
 

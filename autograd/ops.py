@@ -11,7 +11,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from .symbolic import Symbol, call
+from .symbolic import SUM, Symbol, call
 
 Formula = Callable[..., Any]
 
@@ -59,8 +59,12 @@ def log(x: Any) -> Any:
 
 
 def sign(x: Any) -> Any:
-    """-1, 0 or 1 (0 at 0, as in PyTorch): an int on a float, the ``sign`` op otherwise."""
-    return (x > 0.0) - (x < 0.0) if type(x) is float else x.sign()
+    """-1, 0 or 1 (0 at 0, as in PyTorch): an int on a float, the ``sign`` op on a Value."""
+    if type(x) is float:
+        return (x > 0.0) - (x < 0.0)
+    if isinstance(x, Symbol):  # written out as it is computed on a float, without a call
+        return Symbol(f"({x} > 0.0) - ({x} < 0.0)", SUM)
+    return x.sign()
 
 
 # Two helpers for the corners of x ** y, where a formula would multiply 0 by an infinity. Each
@@ -69,7 +73,9 @@ def sign(x: Any) -> Any:
 
 def pow_grad(x: Any, y: Any) -> Any:
     """y * x ** (y - 1), which is d(x ** y)/dx; 0 where x == y == 0, since x ** 0 is 1 for every x."""
-    if isinstance(x, Symbol):
+    if isinstance(x, Symbol) or isinstance(y, Symbol):
+        if not isinstance(y, Symbol) and y != 0.0:
+            return y * x ** (y - 1)  # a known power other than 0: no corner to branch on
         return call("pow_grad", x, y)
     if _number(x) == 0.0 and _number(y) == 0.0:
         return 0 * y
