@@ -113,54 +113,6 @@ def test_inline_false_gives_one_line_per_node_and_the_same_numbers():
     assert same(inlined(1.0, 2.0), spelled(1.0, 2.0))
 
 
-# ----------------------------------------------------------------------------- random expressions
-
-hypothesis = pytest.importorskip("hypothesis", reason="hypothesis is in the 'dev' extra")
-
-from expressions import evaluate, points, trees, uses_inputs  # noqa: E402
-from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
-
-relaxed = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
-
-
-def tree_fn(tree):
-    return lambda *xs: evaluate(tree, xs, apply)
-
-
-def outcome(call):
-    """("value", the call's result), or ("error", the kind of OperationError raised, the op it named)."""
-    try:
-        return "value", call()
-    except OperationError as error:
-        return "error", type(error), error.op
-
-
-@relaxed
-@given(trees, points, points)
-def test_random_expressions_match_the_engine_at_a_new_point(tree, traced_at, run_at):
-    assume(uses_inputs(tree))
-    fn = tree_fn(tree)
-    assume(defined(fn, traced_at))
-    for inline in (True, False):
-        compiled = compile(fn, *traced_at, inline=inline)
-        expected, got = outcome(lambda: eager(fn, *run_at)), outcome(lambda: compiled(*run_at))  # noqa: B023
-        if expected[0] == "value":
-            assert got[0] == "value" and same(got[1], expected[1])
-        else:
-            assert got == expected
-
-
-@relaxed
-@given(trees, points)
-def test_random_expressions_compile_to_the_same_source_every_time(tree, point):
-    assume(uses_inputs(tree))
-    fn = tree_fn(tree)
-    assume(defined(fn, point))
-    first, second = compile(fn, *point), compile(fn, *point)
-    assert first.source == second.source
-    ast.parse(first.source)
-
-
 # ----------------------------------------------------------------------------- arguments and results
 
 

@@ -1,13 +1,16 @@
 """Properties of backward on random expressions built from every op of the table (hypothesis)."""
 
+import ast
+
 import pytest
 
 pytest.importorskip("hypothesis", reason="hypothesis is in the 'dev' extra")
 
 from expressions import evaluate, points, trees, uses_inputs
 from hypothesis import HealthCheck, assume, given, settings
+from test_compile import defined, eager, same
 
-from autograd import OperationError, Value, detect_anomaly, grad
+from autograd import OperationError, Value, compile, detect_anomaly, grad
 from autograd.engine import apply, topological_order
 from autograd.ops import OPS
 
@@ -112,3 +115,44 @@ def test_gradients_with_graphs_have_the_same_numbers(tree, point):
     except OperationError:
         assume(False)
     assert [g.data for g in with_graphs] == pytest.approx(plain, rel=1e-12, abs=1e-300)
+
+
+# ----------------------------------------------------------------------------- compile()
+
+
+def tree_fn(tree):
+    return lambda *xs: evaluate(tree, xs, apply)
+
+
+def outcome(call):
+    """("value", the call's result), or ("error", the kind of OperationError raised, the op it named)."""
+    try:
+        return "value", call()
+    except OperationError as error:
+        return "error", type(error), error.op
+
+
+@relaxed
+@given(trees, points, points)
+def test_compiled_random_expressions_match_the_engine_at_a_new_point(tree, traced_at, run_at):
+    assume(uses_inputs(tree))
+    fn = tree_fn(tree)
+    assume(defined(fn, traced_at))
+    for inline in (True, False):
+        compiled = compile(fn, *traced_at, inline=inline)
+        expected, got = outcome(lambda: eager(fn, *run_at)), outcome(lambda: compiled(*run_at))  # noqa: B023
+        if expected[0] == "value":
+            assert got[0] == "value" and same(got[1], expected[1])
+        else:
+            assert got == expected
+
+
+@relaxed
+@given(trees, points)
+def test_compiled_random_expressions_give_the_same_source_every_time(tree, point):
+    assume(uses_inputs(tree))
+    fn = tree_fn(tree)
+    assume(defined(fn, point))
+    first, second = compile(fn, *point), compile(fn, *point)
+    assert first.source == second.source
+    ast.parse(first.source)
