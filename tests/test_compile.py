@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from examples import micrograd_expression
 
 from autograd import Compiled, OperationError, TraceError, Value, compile, grad, no_grad
 from autograd.engine import apply
@@ -80,20 +81,6 @@ def test_every_op_with_a_shared_input_and_with_constants(name):
         compiled = compile(fn, good[-1])
         for x in good:
             assert same(compiled(x), eager(fn, x)), (name, x)
-
-
-def micrograd_expression(a, b):
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return g
 
 
 def test_the_micrograd_expression():
