@@ -327,151 +327,170 @@ class _Writer:
 
 
 def _generate(trace: _Trace, wrt: tuple[int, ...], inline: bool) -> Compiled:
-    nodes, index = trace.nodes, trace.index
+    """The Compiled object for ``trace``: its source written, compiled and bound."""
     namespace = _namespace()
-    out = _Writer(namespace)
-
-    # What must be named: values used twice, or by a gradient formula, or checked; and outputs.
-    root = None if trace.root is None else nodes[trace.root]
-    targets = set() if root is None else set(trace.inputs_of(wrt)) | set(trace.param_slots)
-    order = _backward_order(root, [nodes[i] for i in targets]) if targets and root.requires_grad else []
-    wanted = set(order)
-    uses = [0] * len(nodes)
-    needs_name = [not inline] * len(nodes)
-    checked: list[int] = []
-    for node in nodes:
-        for slot, child in enumerate(node.children):
-            c = index[child]
-            uses[c] += 1
-            if slot in _HIDING.get(node.op, ()) and child._x is not None:
-                needs_name[c] = True
-                checked.append(c)
-    for node in order:
-        if node._x is None:
-            continue
-        for slot, child in enumerate(node.children):
-            if child in wanted:
-                for used in _FORMULA_USES[node.op][slot]:
-                    needs_name[index[node] if used == "out" else index[node.children["xy".index(used)]]] = True
-    for i in trace.aux_slots if root is None else [trace.root, *trace.aux_slots]:
-        needs_name[i] = True
-
-    # Arguments: unpacked into one name per number, converted with float().
-    names: list[str | None] = [None] * len(nodes)
-    signature = []
-    for a, leaves in enumerate(trace.arg_leaves):
-        for leaf in leaves:
-            names[index[leaf]] = out.fresh(leaf.label, "x")
-        signature.append(_pattern(trace.shapes[a], iter(names[index[leaf]] for leaf in leaves)))
-    arg_names = [names[index[leaf]] for leaves in trace.arg_leaves for leaf in leaves]
-    param_names = []
-    for p, wish in zip(trace.params, trace.param_names):
-        names[index[p]] = name = out.fresh(wish, "p")
-        param_names.append(name)
-
-    out.emit("# the arguments, as floats" if arg_names else "# no arguments")
-    if trace.arg_leaves:
-        out.emit(f"{', '.join(signature)}{',' if len(signature) == 1 else ''} = args")
-    if arg_names:
-        out.emit(f"{', '.join(arg_names)}{',' if len(arg_names) == 1 else ''} = {_float_all(arg_names)}")
-    if param_names:
-        out.emit(f"{', '.join(param_names)}{',' if len(param_names) == 1 else ''} = map(_data, self._params)")
-
-    # Forward: each named node gets a line; any other is written into its one user's expression.
-    out.emit("# forward")
-    expr: list[Symbol | None] = [None] * len(nodes)
-    depth = [0] * len(nodes)
-
-    def known(node: Value) -> float | None:
-        """A constant's number (the same at every call), or None for a value computed at the call."""
-        return node._data if node._x is None and names[index[node]] is None else None
-
-    for i, node in enumerate(nodes):
-        if names[i] is not None:
-            expr[i] = Symbol(names[i])
-            continue
-        if node._x is None:  # a constant
-            expr[i] = _literal(node._data)
-            continue
-        children = [index[c] for c in node.children]
-        expr[i] = _forward_symbol(node.op, [expr[c] for c in children], [known(c) for c in node.children])
-        depth[i] = 1 + max(depth[c] for c in children)
-        if needs_name[i] or uses[i] != 1 or depth[i] > _MAX_DEPTH:
-            names[i] = out.fresh(node.label, "t")
-            out.emit(f"{names[i]} = {expr[i]}")
-            expr[i], depth[i] = Symbol(names[i]), 0
-
-    # Backward: in the engine's order, each node's gradient the sum of its shares in the order
-    # the engine adds them, so the floats come out the same.
-    if root is not None:
-        out.emit("# backward: g_v is d(result)/dv")
-    shares: dict[int, list[Symbol]] = {}
-    gexpr: dict[int, Symbol] = {}
-    for node in reversed(order):
-        i = index[node]
-        if node is root:
-            g = Symbol("1.0")
-            gdepth = 0
-        else:
-            g, gdepth = _sum(shares.pop(i), out)
-        receivers = [c for c in node.children if c in wanted] if node._x is not None else []
-        is_target = i in targets
-        if inline and not is_target and g.precedence == ATOM and g.source.isidentifier():
-            pass  # already a name: no line needed to pass it on
-        elif is_target or not inline or len(receivers) != 1 or gdepth > _MAX_DEPTH:
-            gname = out.fresh(f"g_{names[i]}" if names[i] else "", "g_t")
-            out.emit(f"{gname} = {g}")
-            g, gdepth = Symbol(gname), 0
-        gexpr[i] = g
-        # a constant input is given to the formulas as its number, so that what depends on it alone
-        # is worked out here, once (sign(2.0) is 1), and helpers know it (pow_grad of a known power)
-        inputs = [expr[index[c]] if known(c) is None else c._data for c in node.children]
-        for slot, child in enumerate(node.children):
-            if child in wanted:
-                share = OPS[node.op].grads[slot](g, *inputs, expr[i])
-                shares.setdefault(index[child], []).append(share)
-        # (a leaf keeps its gradient in gexpr; a node with no receivers passes nothing on)
-
-    # The result, after a check that no value on the way was inf or NaN.
-    grad_of = {i: gexpr.get(i, Symbol("0.0")) for i in targets}
-    returned = [grad_of[i] for i in trace.inputs_of(wrt)]
-    check = [Symbol(n) for n in arg_names] + [expr[c] for c in dict.fromkeys(checked)]
-    check += [expr[i] for i in trace.aux_slots] + returned + [grad_of[i] for i in targets & set(trace.param_slots)]
-    aux = _pattern(trace.aux_shape, iter(str(expr[i]) for i in trace.aux_slots))
-    if root is None:
-        out.emit(f"if isfinite(sum(({', '.join(map(str, check))},))):")
-        out.emit(f"    return {aux}")
-    else:
-        check.append(expr[trace.root])
-        value = f"({expr[trace.root]}, {aux})" if trace.has_aux else str(expr[trace.root])
-        per_arg, it = [], iter(str(g) for g in returned)
-        for a in wrt:
-            per_arg.append(_pattern(trace.shapes[a], it))
-        grads = f"({', '.join(per_arg)}{',' if len(per_arg) == 1 else ''})"
-        out.emit(f"if isfinite(sum(({', '.join(map(str, check))},))):")
-        if trace.params:
-            pgrads = ", ".join(str(grad_of[i]) for i in trace.param_slots)
-            out.emit(f"    if _add_into_params(self._params, ({pgrads},)):")
-            out.emit(f"        return {value}, {grads}")
-        else:
-            out.emit(f"    return {value}, {grads}")
-
-    name = _fn_name(trace.fn)
-    header = [
-        f"def __call__(self, *args):  # {name}: {trace.node_count} ops traced",
-        "    try:",
-    ]
-    footer = [
-        "    except (ArithmeticError, ValueError, TypeError):",
-        "        pass",
-        "    return self._slow(args)  # an error or a non-finite value: the engine says which",
-    ]
-    source = "\n".join(header + out.lines + footer) + "\n"
-    filename = f"<autograd.compile {name}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    source = _Source(trace, wrt, inline, reserved=namespace).write()
+    filename = f"<autograd.compile {_fn_name(trace.fn)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # for tracebacks
     exec(builtins.compile(source, filename, "exec"), namespace)
     cls = type("Compiled", (Compiled,), {"__call__": namespace["__call__"], "__module__": __name__})
     return cls(trace, wrt, source)
+
+
+class _Source:
+    """Writes the code of one traced function: its arguments, forward pass, backward pass and
+    result, each section by a method of its own, in that order."""
+
+    def __init__(self, trace: _Trace, wrt: tuple[int, ...], inline: bool, reserved: Iterable[str]) -> None:
+        self.trace, self.wrt, self.inline = trace, wrt, inline
+        self.nodes, self.index = trace.nodes, trace.index
+        self.out = _Writer(reserved)
+        self.root = None if trace.root is None else self.nodes[trace.root]
+        root = self.root
+        self.targets = set() if root is None else set(trace.inputs_of(wrt)) | set(trace.param_slots)
+        targets = [self.nodes[i] for i in self.targets]
+        self.order = _backward_order(root, targets) if targets and root.requires_grad else []  # type: ignore[union-attr]
+        self.wanted = set(self.order)  # the nodes a gradient reaches
+        self.names: list[str | None] = [None] * len(self.nodes)  # set for the nodes given a line
+        self.expr: list[Any] = [None] * len(self.nodes)  # each node's value: a name or an expression
+        self.gexpr: dict[int, Symbol] = {}  # the gradient of each node of the backward pass
+        self.checked: list[int] = []  # values an op could hide an inf in, for the final check
+
+    def write(self) -> str:
+        self.needs_name = self.plan()
+        self.arguments()
+        self.forward()
+        if self.root is not None:
+            self.backward()
+        self.result()
+        lines = [
+            f"def __call__(self, *args):  # {_fn_name(self.trace.fn)}: {self.trace.node_count} ops traced",
+            "    try:",
+            *self.out.lines,
+            "    except (ArithmeticError, ValueError, TypeError):",
+            "        pass",
+            "    return self._slow(args)  # an error or a non-finite value: the engine says which",
+        ]
+        return "\n".join(lines) + "\n"
+
+    def plan(self) -> list[bool]:
+        """Which nodes get a line of their own: those used twice, read by a gradient formula, or
+        checked, and the outputs; with ``inline=False``, all."""
+        nodes, index = self.nodes, self.index
+        needs_name = [not self.inline] * len(nodes)
+        self.uses = [0] * len(nodes)
+        for node in nodes:
+            for slot, child in enumerate(node.children):
+                self.uses[index[child]] += 1
+                if slot in _HIDING.get(node.op, ()) and child._x is not None:
+                    needs_name[index[child]] = True
+                    self.checked.append(index[child])
+        for node in self.order:
+            for slot, child in enumerate(node.children):
+                if child in self.wanted:
+                    for used in _FORMULA_USES[node.op][slot]:
+                        needs_name[index[node] if used == "out" else index[node.children["xy".index(used)]]] = True
+        for i in self.trace.aux_slots if self.root is None else [self.trace.root, *self.trace.aux_slots]:
+            needs_name[i] = True
+        return needs_name
+
+    def arguments(self) -> None:
+        """Unpack the arguments into one name per number, converted with float(); read the params."""
+        trace, index, out = self.trace, self.index, self.out
+        signature = []
+        for a, leaves in enumerate(trace.arg_leaves):
+            for leaf in leaves:
+                self.names[index[leaf]] = out.fresh(leaf.label, "x")
+            signature.append(_pattern(trace.shapes[a], iter(self.names[index[leaf]] for leaf in leaves)))
+        self.arg_names = [self.names[index[leaf]] for leaves in trace.arg_leaves for leaf in leaves]
+        param_names = []
+        for p, wish in zip(trace.params, trace.param_names):
+            self.names[index[p]] = name = out.fresh(wish, "p")
+            param_names.append(name)
+        out.emit("# the arguments, as floats" if self.arg_names else "# no arguments")
+        if trace.arg_leaves:
+            out.emit(f"{_targets(signature)} = args")
+        if self.arg_names:
+            out.emit(f"{_targets(self.arg_names)} = {', '.join(f'float({n})' for n in self.arg_names)}")
+        if param_names:
+            out.emit(f"{_targets(param_names)} = map(_data, self._params)")
+
+    def known(self, node: Value) -> float | None:
+        """A constant's number (the same at every call), or None for a value computed at the call."""
+        return node._data if node._x is None and self.names[self.index[node]] is None else None
+
+    def forward(self) -> None:
+        """Each named node gets a line; any other is written into its one user's expression."""
+        self.out.emit("# forward")
+        names, expr, index = self.names, self.expr, self.index
+        depth = [0] * len(self.nodes)
+        for i, node in enumerate(self.nodes):
+            if names[i] is not None:
+                expr[i] = Symbol(names[i])
+            elif node._x is None:  # a constant
+                expr[i] = symbol(node._data)
+            else:
+                children = [index[c] for c in node.children]
+                expr[i] = _forward_symbol(node.op, [expr[c] for c in children], [self.known(c) for c in node.children])
+                depth[i] = 1 + max(depth[c] for c in children)
+                if self.needs_name[i] or self.uses[i] != 1 or depth[i] > _MAX_DEPTH:
+                    names[i] = self.out.fresh(node.label, "t")
+                    self.out.emit(f"{names[i]} = {expr[i]}")
+                    expr[i], depth[i] = Symbol(names[i]), 0
+
+    def backward(self) -> None:
+        """In the engine's order, each node's gradient: the sum of its shares, in the order the
+        engine adds them (so the floats come out the same), passed on by its op's formulas."""
+        self.out.emit("# backward: g_v is d(result)/dv")
+        shares: dict[int, list[Symbol]] = {}
+        for node in reversed(self.order):
+            i = self.index[node]
+            g, depth = (Symbol("1.0"), 0) if node is self.root else _sum(shares.pop(i), self.out)
+            receivers = [c for c in node.children if c in self.wanted]
+            is_target = i in self.targets
+            if self.inline and not is_target and g.precedence == ATOM and g.source.isidentifier():
+                pass  # already a name: no line needed to pass it on
+            elif is_target or not self.inline or len(receivers) != 1 or depth > _MAX_DEPTH:
+                name = self.out.fresh(f"g_{self.names[i]}" if self.names[i] else "", "g_t")
+                self.out.emit(f"{name} = {g}")
+                g = Symbol(name)
+            self.gexpr[i] = g
+            # a constant input reaches the formulas as its number, so that what depends on it alone
+            # is worked out here, once (sign(2.0) is 1), and helpers know it (pow_grad of a known power)
+            inputs = [self.expr[self.index[c]] if self.known(c) is None else c._data for c in node.children]
+            for slot, child in enumerate(node.children):
+                if child in self.wanted:
+                    share = OPS[node.op].grads[slot](g, *inputs, self.expr[i])
+                    shares.setdefault(self.index[child], []).append(share)
+
+    def result(self) -> None:
+        """Return the results, after one check that no value on the way was inf or NaN."""
+        trace, expr, out = self.trace, self.expr, self.out
+        grad_of = {i: self.gexpr.get(i, Symbol("0.0")) for i in self.targets}  # 0: no path leads there
+        returned = [grad_of[i] for i in trace.inputs_of(self.wrt)]
+        params = [grad_of[i] for i in trace.param_slots if i in self.targets]
+        check = [Symbol(n) for n in self.arg_names] + [expr[c] for c in dict.fromkeys(self.checked)]
+        check += [expr[i] for i in trace.aux_slots] + returned + params
+        aux = _pattern(trace.aux_shape, iter(str(expr[i]) for i in trace.aux_slots))
+        if self.root is None:
+            out.emit(f"if isfinite(sum(({', '.join(map(str, check))},))):")
+            out.emit(f"    return {aux}")
+            return
+        check.append(expr[trace.root])
+        value = f"({expr[trace.root]}, {aux})" if trace.has_aux else str(expr[trace.root])
+        names = iter(str(g) for g in returned)
+        grads = [_pattern(trace.shapes[a], names) for a in self.wrt]
+        out.emit(f"if isfinite(sum(({', '.join(map(str, check))},))):")
+        if params:
+            out.emit(f"    if _add_into_params(self._params, ({', '.join(map(str, params))},)):")
+            out.emit(f"        return {value}, ({_targets(grads)})")
+        else:
+            out.emit(f"    return {value}, ({_targets(grads)})")
+
+
+def _targets(names: list[str]) -> str:
+    """``a, b`` as the left side of an assignment or a tuple display (``a,`` for one)."""
+    return ", ".join(names) + ("," if len(names) == 1 else "")
 
 
 def _backward_order(root: Value, targets: list[Value]) -> list[Value]:
@@ -503,10 +522,6 @@ def _forward_symbol(op: str, inputs: list[Symbol | None], constants: list[float 
     if op == "relu" and inputs[0].precedence == ATOM:  # type: ignore[union-attr]
         return Symbol(f"({inputs[0]} if {inputs[0]} > 0.0 else 0.0)")  # the body of ops._relu
     return call(_FORWARD_NAMES[op], *inputs)  # type: ignore[arg-type]
-
-
-def _literal(x: float) -> Symbol:
-    return symbol(x)
 
 
 def _formula_uses() -> dict[str, list[tuple[str, ...]]]:
@@ -547,10 +562,6 @@ def _pattern(shape: Tree, names: Iterable[str]) -> str:
     if shape is None:
         return next(names, "None")
     return "[" + ", ".join(_pattern(s, names) for s in shape) + "]"
-
-
-def _float_all(names: list[str]) -> str:
-    return ", ".join(f"float({n})" for n in names)
 
 
 # ----------------------------------------------------------------------------- calling
