@@ -470,7 +470,11 @@ def topological_order(root: Value) -> list[Value]:
             if node._x is None:
                 order.append(node)
             else:
-                stack += (node, None, node._x) if node._y is None else (node, None, node._x, node._y)
+                stack.append(node)
+                stack.append(None)
+                stack.append(node._x)
+                if node._y is not None:
+                    stack.append(node._y)
     return order
 
 

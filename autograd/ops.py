@@ -97,7 +97,7 @@ def larger(x: Any, y: Any) -> float:
     A number for floats and for Values alike (max is flat on each side, so nothing to
     differentiate further); on a Symbol, a call to itself.
     """
-    if isinstance(x, Symbol):
+    if isinstance(x, Symbol) or isinstance(y, Symbol):
         return call("larger", x, y)
     a, b = _number(x), _number(y)
     return 1.0 if a > b else 0.0 if a < b else 0.5
