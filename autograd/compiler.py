@@ -411,7 +411,7 @@ class _Source:
         if trace.arg_leaves:
             out.emit(f"{_targets(signature)} = args")
         if self.arg_names:
-            out.emit(f"{_targets(self.arg_names)} = {', '.join(f'float({n})' for n in self.arg_names)}")
+            out.emit(f"{_targets(self.arg_names)} = {_targets([f'float({n})' for n in self.arg_names])}")
         if param_names:
             out.emit(f"{_targets(param_names)} = map(_data, self._params)")
 

@@ -271,6 +271,29 @@ def test_an_overflowing_gradient_sum_leaves_params_alone():
     assert w.grad == 1e308
 
 
+def test_good_calls_never_need_the_engine(monkeypatch):
+    # the engine's replay is for errors only: a call that goes well is the generated code alone
+    def replay(self, args):
+        raise AssertionError(f"the generated code gave up on {args!r}")
+
+    monkeypatch.setattr(Compiled, "_slow", replay)
+    model = MLP(2, [3, 1], seed=0)
+    cases = [
+        (lambda x: x * 2, (1.0,), {}),
+        (lambda x: x.relu().tanh(), (1.0,), {"inline": False}),
+        (lambda x, y: x / y, (1.0, 2.0), {}),
+        (lambda xs: sum(xs), ([1.0],), {}),
+        (lambda xs, y: sum(xs) * y, ([1.0, 2.0], 3.0), {"wrt": 0}),
+        (lambda x: model(x), ([1.0, 2.0],), {"params": model, "wrt": ()}),
+        (lambda x: (model(x), [x[0] * 2]), ([1.0, 2.0],), {"params": model, "has_aux": True}),
+        (lambda x: [model(x)], ([1.0, 2.0],), {"params": model, "backward": False}),
+        (lambda x: (x * x).log(), (3,), {}),
+        (micrograd_expression, (-4.0, 2.0), {}),
+    ]
+    for fn, args, options in cases:
+        compile(fn, *args, **options)(*args)
+
+
 # ----------------------------------------------------------------------------- refusals
 
 
