@@ -44,6 +44,7 @@ An expression that starts with '-' goes last, after '--':  graph --set a=1 b=2 -
 examples:
   %(prog)s "a*b + c.tanh()" --set a=2 b=-3 c=10
   %(prog)s "a*b + c.tanh()" --set a=2 b=-3 c=10 -o graph.svg
+  %(prog)s "a*b + c.tanh()" --set a=2 b=-3 c=10 --source
   %(prog)s "log(x) * sin(y)" --set x=2 y=0.5 -o graph.json --steps frames/
 """
 
@@ -98,6 +99,12 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     graph.add_argument("--rankdir", choices=RANKDIRS, help="direction of the diagram (default LR: left to right)")
     graph.add_argument(
         "--no-grad", action="store_true", help="forward only: skip backward, print and draw values without gradients"
+    )
+    graph.add_argument(
+        "--source",
+        action="store_true",
+        help="also print the Python that autograd.compile writes for EXPR: its forward and backward pass, "
+        "one line per node",
     )
     graph.set_defaults(run=_graph)
 
@@ -157,6 +164,8 @@ def _graph(args: argparse.Namespace) -> int:
     if not args.no_grad:
         result.backward()
     print(_table(expression.text, result, leaves, grads=not args.no_grad))
+    if args.source:
+        print(f"\n{_source(expression, leaves, backward=not args.no_grad)}", end="")
     if viz is None:
         return 0
     options: dict[str, Any] = {"show_grad": not args.no_grad}
@@ -181,6 +190,14 @@ def _graph(args: argparse.Namespace) -> int:
     except OSError as error:
         raise RunError(f"cannot write {error.filename or 'the diagram'}: {error.strerror or error}") from None
     return 0
+
+
+def _source(expression: Expression, leaves: dict[str, Value], backward: bool) -> str:
+    """The code ``autograd.compile`` writes for the expression, one line per node."""
+    from .compiler import compile
+
+    traced = compile(expression.function(), *leaves.values(), inline=False, backward=backward)  # named as leaves
+    return traced.source
 
 
 def _read_expression(args: argparse.Namespace) -> tuple[Expression, dict[str, float]]:

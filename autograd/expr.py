@@ -11,7 +11,7 @@ import ast
 import keyword
 import math
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .engine import Value, apply
@@ -170,10 +170,19 @@ class Expression:
         """
         self.check(values)
         leaves = {name: Value(values[name], label=name) for name in self._columns}
-        result = _evaluate(self._tree, leaves)
-        if not isinstance(result, Value):  # numbers alone, such as "2 * 3"
-            result = Value(result, requires_grad=False)
-        return result, leaves
+        return self.function()(*leaves.values()), leaves
+
+    def function(self) -> Callable[..., Value]:
+        """The expression as a function of its variables, in the order of ``names``, on Values
+        (what ``autograd.compile`` traces)."""
+
+        def expression(*values: Value) -> Value:
+            result = _evaluate(self._tree, dict(zip(self._columns, values)))
+            if not isinstance(result, Value):  # numbers alone, such as "2 * 3"
+                result = Value(result, requires_grad=False)
+            return result
+
+        return expression
 
 
 def parse(text: str) -> Expression:

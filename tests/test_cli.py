@@ -130,6 +130,28 @@ def test_no_grad_prints_values_only(tmp_path):
     assert "gradient" not in done.stdout
 
 
+def test_source_prints_the_compiled_code_which_computes_the_printed_gradients(tmp_path):
+    done = run("graph", "a*b + c.tanh()", "--set", "a=2", "b=-3", "c=10", "--source", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    result, rows = table(done.stdout)
+    source = done.stdout[done.stdout.index("def __call__") :]
+    assert "t1 = tanh(c)" in source and "g_c = g_t1 * (1 - t1 * t1)" in source  # one line per node
+    # the printed code, run, gives the printed numbers
+    from autograd.compiler import Compiled, _namespace
+
+    namespace = _namespace()
+    exec(source, namespace)
+    value, grads = namespace["__call__"](Compiled.__new__(Compiled), 2.0, -3.0, 10.0)
+    assert float(f"{value:g}") == result
+    assert [float(f"{g:g}") for g in grads] == [rows[name][1] for name in "abc"]
+
+
+def test_source_with_no_grad_is_the_forward_pass_alone(tmp_path):
+    done = run("graph", "a*b", "--set", "a=2", "b=5", "--no-grad", "--source", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "t0 = a * b" in done.stdout and "backward" not in done.stdout
+
+
 def test_an_expression_without_variables_is_refused(tmp_path):
     done = run("graph", "2 * 3", cwd=tmp_path)
     assert done.returncode == 2
