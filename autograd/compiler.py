@@ -101,6 +101,10 @@ def compile(
 
     Raises ``TraceError`` where tracing cannot capture ``fn`` (see the module docstring).
     """
+    if engine._tracing:
+        raise TraceError(
+            "compile() was called inside a function that compile() is tracing; compile the outer one alone"
+        )
     if not backward and (wrt is not None or has_aux):
         raise ValueError("compile(): wrt= and has_aux= are about gradients, which backward=False leaves out")
     wrt_args = _wrt(wrt, len(example_args)) if backward else ()

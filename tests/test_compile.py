@@ -330,6 +330,12 @@ def test_a_captured_value_that_requires_grad_is_refused():
     assert compile(lambda x: w.detach() * x, 1.0)(2.0) == (6.0, (3.0,))  # as a constant, it is baked in
 
 
+def test_compile_inside_a_traced_function_is_refused():
+    with pytest.raises(TraceError, match="inside a function that compile"):
+        compile(lambda x: compile(lambda y: y * 2, 1.0)(2.0)[0] * x, 1.0)
+    assert compile(lambda x: x * 2, 1.0)(3.0) == (6.0, (2.0,))  # and tracing is over afterwards
+
+
 def test_what_fn_returns_is_checked():
     with pytest.raises(TypeError, match="must return one Value"):
         compile(lambda x: 1.0, 1.0)
