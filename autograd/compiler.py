@@ -26,6 +26,7 @@ import keyword
 import linecache
 import math
 import operator
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -128,7 +129,7 @@ class Compiled:
         self._params = trace.params
         self.source = source
         self.nodes = trace.node_count
-        self.name = getattr(trace.fn, "__name__", "fn")
+        self.name = _fn_name(trace.fn)
 
     def __call__(self, *args: Tree) -> Any:  # replaced by the generated code in each subclass
         raise NotImplementedError
@@ -542,8 +543,6 @@ def _formula_uses() -> dict[str, list[tuple[str, ...]]]:
 
 
 def _mentions(text: str, name: str) -> bool:
-    import re
-
     return re.search(rf"\b{name}\b", text) is not None
 
 
