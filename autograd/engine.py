@@ -1,4 +1,4 @@
-"""The engine's names in one place, for code written against ``micrograd.engine``: ``from autograd.engine import Value``.
+"""The engine's names in one place, for code written against ``micrograd.engine`` (``autograd.engine.Value``).
 
 The engine itself lives in rooms, one idea each: ``value.py`` (where a node is born, and its
 operators), ``backward.py`` (graph walks, ``backward()``, ``grad()``), ``steps.py`` (the chain rule
