@@ -23,8 +23,16 @@ if TYPE_CHECKING:
     from .value import Value
 
 # One backward() at a time writes marks into .grad: two threads training one model then add both
-# their gradients, rather than each skipping the nodes the other has marked.
+# their gradients, rather than each skipping the nodes the other has marked. No user code runs
+# while it is held, so a thread that finds it holds it already was stopped (an exception raised by
+# a tracer between the body of the `with` and its exit) and lets it go.
 _writing = threading.RLock()
+
+
+def _take_writing() -> threading.RLock:
+    while _writing._is_owned():  # type: ignore[attr-defined]
+        _writing.release()
+    return _writing
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -68,7 +76,7 @@ def backward(root: Value) -> None:
     naming the op; leaves then keep the ``.grad`` they had and inner nodes read 0.0. So does
     anything else that stops the pass, KeyboardInterrupt included.
     """
-    if not modes.plain:
+    if modes.busy:
         state = modes.current()
         if state.tracing is not None:
             raise trace_error(root, "called backward()", "use autograd.grad(..., create_graph=True) inside it")
@@ -85,12 +93,11 @@ def backward(root: Value) -> None:
     mark = Pending()  # this pass's own: a mark left by another pass is no mark of this one
     order: list[Value] = []
     leaves: list[tuple[Value, Any]] = []  # each leaf with the .grad it had
-    stack: list[Any] = [root]
-    with _writing:
+    with _take_writing():
         # Everything from the first mark on happens inside this try, so that whatever stops the
         # pass (an error, KeyboardInterrupt) leaves no mark behind and every leaf as it was.
         try:
-            _walk(mark, order, leaves, stack)
+            _walk(mark, order, leaves, [root])
             root.grad = 1.0
             node, compiled = root, steps.COMPILED
             try:
@@ -108,7 +115,7 @@ def backward(root: Value) -> None:
                 leaf.grad = total
         except BaseException:
             _set_grads(order, repeat(0.0))  # the pass did not finish: inner nodes have no gradient
-            _set_grads([node for node in stack if node is not None and node.grad is mark], repeat(0.0))
+            _unmark(root, mark)  # those of a walk that did not finish
             _set_grads([leaf for leaf, _ in leaves], [old for _, old in leaves])
             raise
 
@@ -117,30 +124,36 @@ def _walk(mark: Pending, order: list[Value], leaves: list[tuple[Value, Any]], st
     """``topological_order`` for backward(), into ``order``: it marks each node it has seen by setting
     its ``.grad`` to ``mark`` (which is where the pass starts anyway) instead of keeping a set.
 
-    Whatever stops it, every marked node is left in ``order`` or ``stack``, for the caller to clean up.
+    A leaf goes into ``leaves`` before it is marked; an inner node is marked only after it was
+    reached from a marked one, so from the root every marked node can be found (``_unmark``).
     """
-    node = None
-    try:
-        while stack:
-            node = stack.pop()
-            if node is None:
-                node = stack.pop()  # its inputs are all in order: now it goes in
+    while stack:
+        node = stack.pop()
+        if node is None:
+            order.append(stack.pop())  # its inputs are all in order: now it goes in
+        elif node.requires_grad and node.grad is not mark:
+            if node._x is None:
+                g = node.grad  # None (no gradient yet, as in PyTorch) and a stray mark count as 0.0
+                leaves.append((node, 0.0 if g is None or type(g) is Pending else g))
                 order.append(node)
-            elif node.requires_grad and node.grad is not mark:
-                if node._x is None:
-                    g = node.grad  # None (no gradient yet, as in PyTorch) and a stray mark count as 0.0
-                    leaves.append((node, 0.0 if g is None or type(g) is Pending else g))
-                    order.append(node)
-                else:
-                    stack.append(node)
-                    stack.append(None)
-                    stack.append(node._x)
-                    if node._y is not None:
-                        stack.append(node._y)
-                node.grad = mark
-    except BaseException:
-        stack.append(node)  # popped, perhaps marked, and not yet in order
-        raise
+            else:
+                stack.append(node)
+                stack.append(None)
+                stack.append(node._x)
+                if node._y is not None:
+                    stack.append(node._y)
+            node.grad = mark
+
+
+def _unmark(root: Value, mark: Pending) -> None:
+    """Set every node still marked by an unfinished walk to 0.0, following marked nodes from the root."""
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if node is not None and node.grad is mark:
+            node.grad = 0.0
+            stack.append(node._x)
+            stack.append(node._y)
 
 
 def _backward_in_dict(root: Value, op_steps: dict[str, Step]) -> None:
@@ -158,7 +171,7 @@ def _backward_in_dict(root: Value, op_steps: dict[str, Step]) -> None:
                 raise _sum_overflow(node, g, old)
             g = total
         values.append(g)
-    with _writing:
+    with _take_writing():
         _set_grads(grads, values)
 
 
@@ -253,7 +266,7 @@ def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool = Fa
             f"grad() needs an output that requires grad, but {output!r} is a constant (made from numbers "
             "only, under no_grad(), or by detach())"
         )
-    state = None if modes.plain else modes.current()
+    state = None if not modes.busy else modes.current()
     if state is not None and state.tracing is not None and not create_graph:
         raise trace_error(output, "called grad() without create_graph=True", "pass create_graph=True")
     order = toward(topological_order(output), inputs)

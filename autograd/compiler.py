@@ -103,7 +103,7 @@ def compile(
 
     Raises ``TraceError`` where tracing cannot capture ``fn`` (see the module docstring).
     """
-    if not modes.plain and modes.current().tracing is not None:
+    if modes.busy and modes.current().tracing is not None:
         raise TraceError(
             "compile() was called inside a function that compile() is tracing; compile the outer one alone"
         )

@@ -1,9 +1,9 @@
 """The engine's modes, held per thread: recording (``no_grad``), anomaly detection, and compile()'s tracing.
 
 Each thread has its own modes, as PyTorch keeps grad mode per thread: a ``no_grad()`` block in one
-thread changes nothing in another. The hot path (every operator) reads one module flag, ``plain``:
-True while no thread is inside any mode block, so that the usual single-threaded program never
-looks up its thread's state. When ``plain`` is False, an op asks ``current()``.
+thread changes nothing in another. The hot path (every operator) reads one module set, ``busy``:
+the threads inside a mode block. While it is empty, as in the usual single-threaded program, no
+op looks up its thread's state; otherwise an op asks ``current()``.
 """
 
 from __future__ import annotations
@@ -42,12 +42,15 @@ class State(threading.local):
     recording: bool = True  # False inside no_grad(): ops record no graph
     anomaly: bool = False  # True inside detect_anomaly(): nodes remember where they were made
     tracing: Tracing | None = None  # set while compile() traces a function in this thread
+    depth: int = 0  # mode blocks open in this thread
 
 
 _state = State()
-_lock = threading.Lock()
-_entered = 0  # mode blocks open in any thread; a block counts from before it sets its mode until after it restores it
-plain = True  # _entered == 0: every thread records, checks no anomaly and traces nothing
+# A thread is in `busy` from before it sets a mode until after it has restored it. Set.add and
+# set.discard are atomic, so no lock is needed (a lock that an interrupt left held would stop
+# every other thread); an interrupt at the wrong moment leaves a thread in `busy` too long, which
+# only sends ops down the slower path, never a wrong one.
+busy: set[int] = set()
 
 
 def current() -> State:
@@ -55,27 +58,22 @@ def current() -> State:
     return _state
 
 
-def _count(delta: int) -> None:
-    global _entered, plain
-    with _lock:
-        _entered += delta
-        plain = _entered == 0
-
-
 @contextmanager
 def _mode(name: str, value: Any) -> Iterator[None]:
     # Counted before the mode is set and uncounted after it is restored: an interrupt in between
     # leaves the count too high, which only sends ops down the slower path, never a wrong one.
-    _count(+1)
+    state, me = _state, threading.get_ident()
+    busy.add(me)
+    state.depth += 1
+    saved = getattr(state, name)
     try:
-        saved = getattr(_state, name)
-        setattr(_state, name, value)
-        try:
-            yield
-        finally:
-            setattr(_state, name, saved)
+        setattr(state, name, value)
+        yield
     finally:
-        _count(-1)
+        setattr(state, name, saved)
+        state.depth -= 1
+        if not state.depth:
+            busy.discard(me)
 
 
 @contextmanager
@@ -171,4 +169,4 @@ class detect_anomaly(_Switch):
 
 def is_grad_enabled() -> bool:
     """Whether ops in this thread record a graph (False inside ``no_grad()``)."""
-    return plain or _state.recording
+    return not busy or _state.recording

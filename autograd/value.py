@@ -32,7 +32,7 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
     # These bodies are the only place a node is born, and the hot path of every forward pass:
     # one function per op, so an operator costs one Python call, not two. An op of one input
     # and an op of two get a body each, so that neither tests which kind it is on every call.
-    # While no thread is in a mode (modes.plain), what happens depends on requires_grad alone.
+    # While no thread is in a mode (not modes.busy), what happens depends on requires_grad alone.
     def unary(x: Value, y: None = None) -> Value:
         if y is not None:
             constant(y, name)  # a second input that is no number is reported as such first
@@ -43,7 +43,7 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
             raise forward_error(name, (x,), cause, op.domain) from None
         if not isfinite(data):
             raise forward_error(name, (x,), OverflowError())
-        if modes.plain:
+        if not modes.busy:
             if not x.requires_grad:
                 return _leaf(data, False)
         else:
@@ -72,7 +72,7 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
             raise forward_error(name, (x, y), cause, op.domain) from None
         if not isfinite(data):
             raise forward_error(name, (x, y), OverflowError())
-        if modes.plain:
+        if not modes.busy:
             if not (x.requires_grad or y.requires_grad):
                 return _leaf(data, False)
         else:
@@ -148,13 +148,13 @@ class Value:
         if label:
             self.label = label
         self.requires_grad = requires_grad
-        if not modes.plain and (tracing := modes.current().tracing) is not None:
+        if modes.busy and (tracing := modes.current().tracing) is not None:
             tracing.born.add(self)  # made by the traced function itself: compile() treats it as a constant
 
     @property
     def data(self) -> float:
         """The number this Value holds: always a finite float (what is assigned is converted and checked)."""
-        if not modes.plain:
+        if modes.busy:
             _refuse_while_tracing(self, "read its .data")
         return self._data
 
@@ -199,7 +199,7 @@ class Value:
     # numbers give plain Python answers, as a one-number tensor does in PyTorch. They are not
     # recorded (no gradient flows through them), so compile() refuses them while it traces.
     def __float__(self) -> float:
-        if not modes.plain:
+        if modes.busy:
             _refuse_while_tracing(self, "called float() (or a math function)", "use the Value's own methods")
         return self._data
 
@@ -207,7 +207,7 @@ class Value:
         return int(self.__float__())
 
     def __bool__(self) -> bool:
-        if not modes.plain:
+        if modes.busy:
             _refuse_while_tracing(self, "tested its truth (if, while, and, or)")
         return self._data != 0.0
 
@@ -224,7 +224,7 @@ class Value:
         return self._compared(other, ">=") >= _number_of(other, ">=")
 
     def _compared(self, other: Operand, how: str) -> float:
-        if not modes.plain:
+        if modes.busy:
             _refuse_while_tracing(self, f"compared it ({how})", "use .max(), .relu() or abs() to choose by value")
             if isinstance(other, Value):
                 _refuse_while_tracing(other, f"compared it ({how})", "use .max(), .relu() or abs() to choose by value")
@@ -267,7 +267,7 @@ class Value:
 
     def detach(self) -> Value:
         """A constant with the same data and label: gradients do not flow through it."""
-        tracing = None if modes.plain else modes.current().tracing
+        tracing = None if not modes.busy else modes.current().tracing
         if tracing is not None and tracing.traced(self):
             with modes.no_grad():  # traced: a node the compiled code computes, passing no gradient on
                 node = self * 1.0  # exactly self's number, for every finite float
