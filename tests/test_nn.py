@@ -6,9 +6,10 @@ import random
 import re
 
 import pytest
+from test_optim import assert_all_or_nothing
 
 from autograd import Value
-from autograd.nn import MLP, Adam, Layer, Module, Neuron, hinge
+from autograd.nn import MLP, SGD, Adam, Layer, Module, Neuron, hinge
 
 
 def test_mlp_2_16_16_1_has_micrograds_337_parameters():
@@ -234,3 +235,73 @@ def test_mlp_learns_xor_to_100_percent():
         optimizer.step()
     assert [1.0 if model(x).data > 0 else -1.0 for x, _ in data] == [y for _, y in data]
     assert loss.data == 0.0
+
+
+def test_load_state_dict_with_a_nan_last_changes_no_parameter():
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    last = list(before)[-1]
+    with pytest.raises(ValueError, match=re.escape(f"load_state_dict: {last!r} must be a finite number, got nan")):
+        model.load_state_dict({**{name: 0.5 for name in before}, last: math.nan})
+    assert model.state_dict() == before
+
+
+def test_load_state_dict_says_what_to_pass_instead():
+    model = MLP(2, [1], seed=0)
+    values = {name: Value(x) for name, x in model.state_dict().items()}
+    with pytest.raises(
+        TypeError, match=r"'layers\.0\.neurons\.0\.w\.0' must be a number, got Value\(.*\); use its \.data"
+    ):
+        model.load_state_dict(values)
+    with pytest.raises(
+        TypeError, match=r"expects a dict \{name: number\} such as state_dict\(\) returns, got \[1\.0\]"
+    ):
+        model.load_state_dict([1.0])
+
+
+def test_load_state_dict_takes_numpy_floats_as_floats():
+    numpy = pytest.importorskip("numpy")
+    model = MLP(2, [1], seed=0)
+    model.load_state_dict({name: numpy.float32(0.25) for name in model.state_dict()})
+    assert {type(p.data) for p in model.parameters()} == {float}
+    assert set(model.state_dict().values()) == {0.25}
+
+
+class Tied(Module):
+    """Two layers that share one weight, as a tied embedding does."""
+
+    def __init__(self):
+        self.first = Neuron(1, seed=0)
+        self.second = Neuron(1, seed=1)
+        self.second.w = self.first.w
+
+
+def test_a_shared_parameter_is_listed_once_as_in_pytorch():
+    model = Tied()
+    assert [name for name, _ in model.named_parameters()] == ["first.w.0", "first.b", "second.b"]
+    assert model.num_parameters() == 3
+    assert list(model.state_dict()) == ["first.w.0", "first.b", "second.w.0", "second.b"]  # as torch's
+
+
+def test_an_optimizer_steps_a_shared_parameter_once():
+    model = Tied()
+    w = model.first.w[0]
+    start = w.data
+    (model.first(1.0) + model.second(1.0)).backward()
+    SGD(model.parameters(), lr=0.1).step()
+    assert w.data == start - 0.1 * w.grad
+
+
+def test_the_names_of_a_shared_parameter_must_agree_in_load_state_dict():
+    model = Tied()
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"'first\.w\.0' and 'second\.w\.0' are one shared parameter but get"):
+        model.load_state_dict({**before, "first.b": 9.0, "second.w.0": before["first.w.0"] + 1})
+    assert model.state_dict() == before
+
+
+def test_an_interrupt_anywhere_in_load_state_dict_leaves_the_old_values_or_the_new():
+    new = MLP(2, [2, 1], seed=1).state_dict()
+    assert_all_or_nothing(
+        lambda: MLP(2, [2, 1], seed=0), lambda model: model.load_state_dict(new), lambda model: model.state_dict()
+    )

@@ -5,7 +5,9 @@ into PyTorch (``to_torch``) for a model that outgrows scalars."""
 from __future__ import annotations
 
 import math
+import numbers
 import random
+import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,12 +45,16 @@ class Module:
     either; ``named_parameters`` finds them in the order the attributes were set."""
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        """``(dotted name, parameter)`` pairs such as ``("layers.0.neurons.3.w.1", Value)``."""
-        return list(_named(self, ""))
+        """``(dotted name, parameter)`` pairs such as ``("layers.0.neurons.3.w.1", Value)``; a parameter
+        shared by two attributes is listed once, under its first name (as in PyTorch)."""
+        first: dict[Value, str] = {}
+        for name, p in _named(self, ""):
+            first.setdefault(p, name)
+        return [(name, p) for p, name in first.items()]
 
     def parameters(self) -> list[Value]:
-        """Every trainable Value of this module, in a fixed order."""
-        return [p for _, p in _named(self, "")]
+        """Every trainable Value of this module, each once, in a fixed order."""
+        return [p for _, p in self.named_parameters()]
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0.0."""
@@ -60,26 +66,40 @@ class Module:
         return len(self.parameters())
 
     def state_dict(self) -> dict[str, float]:
-        """``{name: value}`` of every parameter: plain floats, so ``json.dumps`` takes it as it is."""
+        """``{name: value}`` of every parameter: plain floats, so ``json.dumps`` takes it as it is. A
+        shared parameter appears under each of its names (as in PyTorch)."""
         return {name: p.data for name, p in _named(self, "")}
 
     def load_state_dict(self, state: Mapping[str, float]) -> None:
         """Copy values from ``state`` (as made by ``state_dict``) into the parameters.
 
-        Every parameter must be present and nothing else: a mismatch raises ``KeyError`` naming the
-        keys, before any parameter is changed.
+        Everything is checked before any parameter changes: every parameter must be present and
+        nothing else (else ``KeyError`` naming the keys), every value a finite number (else
+        ``TypeError`` or ``ValueError`` naming it), and the names of one shared parameter must agree.
+        Then all parameters change at once: an interrupt leaves either the old values or the new.
         """
-        named = dict(_named(self, ""))
-        missing, unexpected = sorted(named.keys() - state.keys()), sorted(state.keys() - named.keys())
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"load_state_dict expects a dict {{name: number}} such as state_dict() returns, "
+                f"got {_short(state)} ({type(state).__name__})"
+            )
+        named = list(_named(self, ""))
+        names = {name for name, _ in named}
+        missing, unexpected = sorted(names - state.keys()), sorted(state.keys() - names, key=str)
         if missing or unexpected:
             raise KeyError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
-        values = {}
-        for name, number in state.items():
-            if isinstance(number, bool) or not isinstance(number, (int, float)):
-                raise TypeError(f"load_state_dict: {name!r} must be a number, got {number!r}")
-            values[name] = number
-        for name, number in values.items():
-            named[name].data = number  # the setter rejects NaN and inf
+        new: dict[Value, float] = {}
+        for name, p in named:
+            number = state[name]
+            if type(number) is not float or not math.isfinite(number):
+                number = _finite(f"load_state_dict: {name!r}", number)
+            if new.setdefault(p, number) != number:
+                first = next(other for other, q in named if q is p)
+                raise ValueError(
+                    f"load_state_dict: {first!r} and {name!r} are one shared parameter but get different "
+                    f"values, {new[p]!r} and {number!r}"
+                )
+        _assign(list(new), list(new.values()))
 
 
 class Neuron(Module):
@@ -270,3 +290,45 @@ def _choice(table: dict, name: str, what: str):
 def _as_list(x: Sequence[Input] | Input) -> Sequence[Input]:
     # a single Value or number is one input: so a one-neuron layer can feed the next layer
     return [x] if isinstance(x, (Value, int, float)) else x
+
+
+def _finite(where: str, x: object) -> float:
+    """``x`` as a finite float, or an error naming ``where``."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        hint = "; use its .data" if isinstance(x, Value) else ""
+        raise TypeError(f"{where} must be a number, got {_short(x)}{hint}")
+    try:
+        number = float(x)
+    except OverflowError:
+        raise ValueError(f"{where} must be a finite number, got {_short(x)}: too large for a float") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{where} must be a finite number, got {number!r}")
+    return number
+
+
+def _short(x: object, limit: int = 80) -> str:
+    text = repr(x)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+#: The slot behind ``Value.data``. ``_assign`` sets it with ``setattr`` called from C, so that a whole
+#: update runs without a bytecode boundary where an interrupt could land; the numbers are checked
+#: finite floats already, so going around the property skips nothing. (Should the slot ever go, the
+#: property is used: still correct, only interruptible between two parameters.)
+_DATA = "_data" if isinstance(getattr(Value, "_data", None), types.MemberDescriptorType) else "data"
+
+
+def _assign(
+    params: Sequence[Value], data: Sequence[float], owner: object = None, state: Mapping[str, object] | None = None
+) -> None:
+    """Set ``params[i].data = data[i]`` and ``owner.<name> = value`` for each item of ``state``, all
+    in one C-level call: a KeyboardInterrupt arrives before all of it or after all of it (on CPython
+    with a GIL, no other thread sees half of it either). ``data`` must be finite floats."""
+    state = state or {}
+    _set_all([*params, *[owner] * len(state)], [*[_DATA] * len(params), *state], [*data, *state.values()])
+
+
+def _set_all(targets: Sequence[object], names: Sequence[str], values: Sequence[object]) -> None:
+    """``setattr(targets[i], names[i], values[i])`` for every i, in one C-level call (see ``_assign``);
+    the attributes must be plain ones or slots, whose setting runs no Python code."""
+    any(map(setattr, targets, names, values))  # setattr returns None: any() runs it on every item
