@@ -300,6 +300,94 @@ def test_the_names_of_a_shared_parameter_must_agree_in_load_state_dict():
     assert model.state_dict() == before
 
 
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (
+            lambda: MLP(2, 16),
+            TypeError,
+            "nouts must be a list of layer sizes such as [16, 16, 1], got 16 (int); "
+            "write MLP(2, [16]) for one layer of 16 neurons",
+        ),
+        (lambda: MLP(2, "16"), TypeError, "MLP: nouts must be a list of layer sizes such as [16, 16, 1], got '16'"),
+        (lambda: MLP(2, []), ValueError, "MLP needs at least one layer size in nouts"),
+        (lambda: MLP(2, [0]), ValueError, "MLP: nouts[0] must be at least 1 (a number of neurons), got 0"),
+        (lambda: MLP(2, [4, -1]), ValueError, "MLP: nouts[1] must be at least 1 (a number of neurons), got -1"),
+        (
+            lambda: MLP(2, [4.0]),
+            TypeError,
+            "MLP: nouts[0] must be an int (a number of neurons), got 4.0 (float); write 4",
+        ),
+        (lambda: MLP(2, [True]), TypeError, "MLP: nouts[0] must be an int (a number of neurons), got True (bool)"),
+        (lambda: MLP(2.5, [1]), TypeError, "MLP: nin must be an int (a number of inputs), got 2.5 (float)"),
+        (lambda: MLP(0, [1]), ValueError, "MLP: nin must be at least 1 (a number of inputs), got 0"),
+        (lambda: Layer(2, 0), ValueError, "Layer: nout must be at least 1 (a number of neurons), got 0"),
+        (lambda: Layer(2, True), TypeError, "Layer: nout must be an int (a number of neurons), got True (bool)"),
+        (lambda: Layer("2", 3), TypeError, "Layer: nin must be an int (a number of inputs), got '2' (str)"),
+        (lambda: Neuron(True), TypeError, "Neuron: nin must be an int (a number of inputs), got True (bool)"),
+        (lambda: Neuron(-3), ValueError, "Neuron: nin must be at least 1 (a number of inputs), got -3"),
+        (
+            lambda: Neuron(2, "tanh"),
+            TypeError,
+            "Neuron: nonlin must be True or False, got 'tanh'; to pick an activation write activation='tanh'",
+        ),
+        (lambda: Layer(2, 3, "tanh"), TypeError, "Layer: nonlin must be True or False, got 'tanh'"),
+        (
+            lambda: Neuron(2, False, activation="tanh"),
+            ValueError,
+            "Neuron: nonlin=False asks for a linear neuron, activation='tanh' for another; give only one of them",
+        ),
+        (lambda: Layer(2, 3, init="zeros"), ValueError, "unknown init 'zeros'; choose one of he, uniform, xavier"),
+    ],
+)
+def test_wrong_sizes_and_settings_say_what_to_write(make, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        make()
+
+
+def test_sizes_may_be_numpy_ints_and_nouts_any_iterable():
+    numpy = pytest.importorskip("numpy")
+    model = MLP(numpy.int64(2), (n for n in [numpy.int64(3), 1]), seed=0)
+    assert repr(model).splitlines()[0] == "MLP(2 -> 3 -> 1, 13 parameters)"
+
+
+def test_an_emptied_layer_or_model_still_has_a_repr():
+    layer = Layer(2, 3, seed=0)
+    layer.neurons = []
+    assert repr(layer) == "Layer(no neurons)"
+    model = MLP(2, [3, 1], seed=0)
+    model.layers[0].neurons = []
+    assert repr(model).splitlines() == [
+        "MLP(? -> 0 -> 1, 4 parameters)",
+        "  (layers.0): Layer(no neurons)",
+        "  (layers.1): Layer(3 -> 1, linear)",
+    ]
+    model.layers = []
+    assert repr(model) == "MLP(?, 0 parameters)"
+
+
+def test_a_model_called_on_a_batch_or_on_nothing_says_so():
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(ValueError, match=re.escape("a model takes one example at a time: [model(x) for x in xs]")):
+        model([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    with pytest.raises(
+        TypeError, match=re.escape("ReLUNeuron(2) expects a list of 2 inputs (Values or numbers), got None")
+    ):
+        model(None)
+
+
+def test_nonlin_and_activation_are_checked_when_set_and_change_what_the_neuron_computes():
+    n = Neuron(1, seed=0)
+    n.w[0].data = 1.0
+    with pytest.raises(TypeError, match=re.escape("Neuron: nonlin must be True or False, got 'linear'")):
+        n.nonlin = "linear"
+    with pytest.raises(ValueError, match=re.escape("unknown activation 'gelu'")):
+        n.activation = "gelu"
+    assert (n.activation, n(-2.0).data) == ("relu", 0.0)
+    n.activation = "tanh"
+    assert (repr(n), n(-2.0).data) == ("TanhNeuron(1)", math.tanh(-2.0))
+
+
 def test_an_interrupt_anywhere_in_load_state_dict_leaves_the_old_values_or_the_new():
     new = MLP(2, [2, 1], seed=1).state_dict()
     assert_all_or_nothing(
