@@ -1,6 +1,7 @@
 """gradcheck: it passes correct gradients and names the input whose gradient is wrong."""
 
 import math
+import re
 
 import pytest
 
@@ -52,3 +53,42 @@ def test_the_tolerance_is_respected():
 
     assert gradcheck(slightly_off, [Value(1.0)], atol=1e-2)
     assert not gradcheck(slightly_off, [Value(1.0)], atol=1e-6, rtol=0.0, raise_exception=False)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        (
+            {"eps": 0.0},
+            ValueError,
+            "gradcheck: eps must be a finite number > 0 (the step of the finite differences, "
+            "such as the default 1e-6), got 0.0",
+        ),
+        ({"eps": -1e-6}, ValueError, "eps must be a finite number > 0"),
+        ({"eps": "1e-6"}, TypeError, "gradcheck: eps must be a number > 0"),
+        ({"atol": -1.0}, ValueError, "gradcheck: atol must be a finite number >= 0 (an absolute tolerance"),
+        ({"rtol": math.nan}, ValueError, "gradcheck: rtol must be a finite number >= 0"),
+        ({"inputs": []}, ValueError, "gradcheck needs at least one input: fn's arguments, such as [x, y]"),
+        (
+            {"inputs": None},
+            TypeError,
+            "gradcheck: inputs must be a list of Values or numbers, such as [x, y], got None",
+        ),
+        ({"fn": 3}, TypeError, "gradcheck: fn must be a function of the inputs, such as lambda x, y: x * y, got 3"),
+        ({"inputs": [Value(1.0, requires_grad=False)]}, ValueError, "gradcheck: no input requires grad"),
+    ],
+)
+def test_bad_arguments_say_what_to_write(kwargs, error, message):
+    arguments = {"fn": lambda x: x * x, "inputs": [Value(1.0)], **kwargs}
+    with pytest.raises(error, match=re.escape(message)):
+        gradcheck(**arguments)
+
+
+def test_one_input_may_be_given_alone_as_in_pytorch():
+    assert gradcheck(lambda x: x.tanh(), Value(0.3))
+    assert gradcheck(lambda x: x**3, 2.0)
+
+
+def test_an_input_that_requires_no_grad_is_held_fixed_and_not_checked():
+    # its analytic gradient is 0 (nothing flows to a constant) while its numeric one is not
+    assert gradcheck(lambda x, c: x * c, [Value(0.5), Value(3.0, requires_grad=False)])

@@ -1,6 +1,7 @@
 """autograd.nn.losses: each loss against a hand computation, finite differences, and extreme logits."""
 
 import math
+import re
 
 import pytest
 
@@ -139,3 +140,109 @@ def test_bad_inputs_are_named():
         cross_entropy(values([1.0, 2.0, 3.0]), 3)
     with pytest.raises(TypeError, match="cross_entropy: expects a list of Values or numbers"):
         cross_entropy(["a", "b"], 0)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        # PyTorch wants an integer class index too ("expected target dtype to be Long")
+        (
+            lambda: cross_entropy(values([1.0, 2.0]), 1.0),
+            TypeError,
+            "cross_entropy: the target must be a class index (an int), got 1.0; write 1",
+        ),
+        (lambda: cross_entropy([Value(5.0)], 0.0), TypeError, "the target must be a class index (an int), got 0.0"),
+        (
+            lambda: cross_entropy(values([1.0, 2.0]), True),
+            TypeError,
+            "the target must be a class index (an int), got True",
+        ),
+        (
+            lambda: cross_entropy(values([1.0, 2.0]), Value(1.0)),
+            TypeError,
+            "a class index is not a Value: write int(target.data)",
+        ),
+        (lambda: cross_entropy(values([1.0, 2.0]), -1), IndexError, "target -1 is not a class index for 2 logits"),
+        (
+            lambda: cross_entropy(values([1.0, 2.0, 3.0]), [0.0, 1.0, 0.0]),
+            TypeError,
+            "one example (a list of 3 logits) takes one class index, got [0.0, 1.0, 0.0]; a batch is a list of logit",
+        ),
+        (
+            lambda: cross_entropy([values([1.0, 2.0])] * 2, [0, 1.0]),
+            TypeError,
+            "the target of example 1 must be a class index (an int), got 1.0; write 1",
+        ),
+        (
+            lambda: cross_entropy([values([1.0, 2.0])] * 2, [0, 2]),
+            IndexError,
+            "target 2 of example 1 is not a class index for 2 logits",
+        ),
+        (
+            lambda: cross_entropy([values([1.0, 2.0])] * 2, 1),
+            TypeError,
+            "a batch of 2 examples takes a list of 2 class indices, got 1",
+        ),
+        (lambda: cross_entropy([values([1.0, 2.0])] * 2, [1]), ValueError, "cross_entropy: 2 examples but 1 targets"),
+        (
+            lambda: cross_entropy([values([1.0, 2.0]), values([1.0])], [0, 0]),
+            ValueError,
+            "example 1 has 1 logits but example 0 has 2; every example needs one logit per class",
+        ),
+        (lambda: logsumexp(Value(1.0)), TypeError, "logsumexp: expects a list of logits, got one Value; write [x]"),
+        (lambda: softmax([[1.0, 2.0]]), TypeError, "; for a batch write [softmax(row) for row in batch]"),
+        (lambda: log_softmax(None), TypeError, "log_softmax: expects a list of Values or numbers, got None"),
+        (
+            lambda: hinge(values([0.5, 1.0]), [1.0, 0.0]),
+            ValueError,
+            "hinge: labels must be -1 or +1, got 0.0 at index 1; for 0/1 labels write 2 * y - 1",
+        ),
+        (
+            lambda: binary_cross_entropy_with_logits(Value(0.5), -1.0),
+            ValueError,
+            "targets are probabilities in [0, 1], got -1.0 at index 0; for -1/+1 labels write (y + 1) / 2",
+        ),
+        (lambda: mse(values([1.0]), ["1"]), TypeError, "mse: targets must be Values or numbers, got '1' at index 0"),
+        (lambda: mse("ab", [1.0, 2.0]), TypeError, "mse: expects predictions as a list of Values or numbers, got 'ab'"),
+        (lambda: l2(values([1.0]), -0.1), ValueError, "l2: alpha must be a finite number >= 0, got -0.1"),
+        (lambda: l2(values([1.0]), "0.1"), TypeError, "l2: alpha must be a number, got '0.1' (str)"),
+        (lambda: l2(Value(1.0), 0.1), TypeError, "l2 takes a list of parameters, got one Value: write l2([p], alpha)"),
+        (lambda: l2([1.0], 0.1), TypeError, "l2 takes a list of Values such as model.parameters(), got 1.0 at index 0"),
+    ],
+)
+def test_mistakes_get_an_answer_that_says_what_to_write(call, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        call()
+
+
+def test_l2_of_the_model_itself_says_to_pass_its_parameters():
+    from autograd.nn import MLP
+
+    with pytest.raises(TypeError, match=re.escape("write l2(model.parameters(), alpha)")):
+        l2(MLP(2, [1], seed=0), 0.1)
+
+
+def test_l2_of_no_parameters_is_a_constant_zero_value():
+    reg = l2([], 0.1)
+    assert isinstance(reg, Value) and (reg.data, reg.requires_grad) == (0.0, False)
+
+
+def test_predictions_may_come_from_a_generator():
+    xs = [1.0, -2.0, 0.5]
+    assert mse((Value(x) for x in xs), [0.0, 1.0, 0.5]).data == mse(values(xs), [0.0, 1.0, 0.5]).data
+
+
+def test_a_numpy_int_is_a_class_index():
+    numpy = pytest.importorskip("numpy")
+    assert cross_entropy(values(LOGITS), numpy.int64(2)).data == cross_entropy(values(LOGITS), 2).data
+
+
+def test_labels_and_targets_that_are_values_are_not_read_so_that_compile_can_trace_them():
+    import autograd
+
+    def loss(z, t):
+        return binary_cross_entropy_with_logits(z, t) + hinge(z, [2 * y - 1 for y in t])
+
+    f = autograd.compile(loss, [0.5, -1.0], [1.0, 0.0])
+    value, _ = f([0.3, 2.0], [0.0, 1.0])
+    assert value == loss(values([0.3, 2.0]), [0.0, 1.0]).data

@@ -6,9 +6,10 @@ import random
 import re
 
 import pytest
+from test_optim import assert_all_or_nothing
 
 from autograd import Value
-from autograd.nn import MLP, Adam, Layer, Module, Neuron, hinge
+from autograd.nn import MLP, SGD, Adam, Layer, Module, Neuron, hinge
 
 
 def test_mlp_2_16_16_1_has_micrograds_337_parameters():
@@ -234,3 +235,161 @@ def test_mlp_learns_xor_to_100_percent():
         optimizer.step()
     assert [1.0 if model(x).data > 0 else -1.0 for x, _ in data] == [y for _, y in data]
     assert loss.data == 0.0
+
+
+def test_load_state_dict_with_a_nan_last_changes_no_parameter():
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    last = list(before)[-1]
+    with pytest.raises(ValueError, match=re.escape(f"load_state_dict: {last!r} must be a finite number, got nan")):
+        model.load_state_dict({**{name: 0.5 for name in before}, last: math.nan})
+    assert model.state_dict() == before
+
+
+def test_load_state_dict_says_what_to_pass_instead():
+    model = MLP(2, [1], seed=0)
+    values = {name: Value(x) for name, x in model.state_dict().items()}
+    with pytest.raises(
+        TypeError, match=r"'layers\.0\.neurons\.0\.w\.0' must be a number, got Value\(.*\); use its \.data"
+    ):
+        model.load_state_dict(values)
+    with pytest.raises(
+        TypeError, match=r"expects a dict \{name: number\} such as state_dict\(\) returns, got \[1\.0\]"
+    ):
+        model.load_state_dict([1.0])
+
+
+def test_load_state_dict_takes_numpy_floats_as_floats():
+    numpy = pytest.importorskip("numpy")
+    model = MLP(2, [1], seed=0)
+    model.load_state_dict({name: numpy.float32(0.25) for name in model.state_dict()})
+    assert {type(p.data) for p in model.parameters()} == {float}
+    assert set(model.state_dict().values()) == {0.25}
+
+
+class Tied(Module):
+    """Two layers that share one weight, as a tied embedding does."""
+
+    def __init__(self):
+        self.first = Neuron(1, seed=0)
+        self.second = Neuron(1, seed=1)
+        self.second.w = self.first.w
+
+
+def test_a_shared_parameter_is_listed_once_as_in_pytorch():
+    model = Tied()
+    assert [name for name, _ in model.named_parameters()] == ["first.w.0", "first.b", "second.b"]
+    assert model.num_parameters() == 3
+    assert list(model.state_dict()) == ["first.w.0", "first.b", "second.w.0", "second.b"]  # as torch's
+
+
+def test_an_optimizer_steps_a_shared_parameter_once():
+    model = Tied()
+    w = model.first.w[0]
+    start = w.data
+    (model.first(1.0) + model.second(1.0)).backward()
+    SGD(model.parameters(), lr=0.1).step()
+    assert w.data == start - 0.1 * w.grad
+
+
+def test_the_names_of_a_shared_parameter_must_agree_in_load_state_dict():
+    model = Tied()
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"'first\.w\.0' and 'second\.w\.0' are one shared parameter but get"):
+        model.load_state_dict({**before, "first.b": 9.0, "second.w.0": before["first.w.0"] + 1})
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (
+            lambda: MLP(2, 16),
+            TypeError,
+            "nouts must be a list of layer sizes such as [16, 16, 1], got 16 (int); "
+            "write MLP(2, [16]) for one layer of 16 neurons",
+        ),
+        (lambda: MLP(2, "16"), TypeError, "MLP: nouts must be a list of layer sizes such as [16, 16, 1], got '16'"),
+        (lambda: MLP(2, []), ValueError, "MLP needs at least one layer size in nouts"),
+        (lambda: MLP(2, [0]), ValueError, "MLP: nouts[0] must be at least 1 (a number of neurons), got 0"),
+        (lambda: MLP(2, [4, -1]), ValueError, "MLP: nouts[1] must be at least 1 (a number of neurons), got -1"),
+        (
+            lambda: MLP(2, [4.0]),
+            TypeError,
+            "MLP: nouts[0] must be an int (a number of neurons), got 4.0 (float); write 4",
+        ),
+        (lambda: MLP(2, [True]), TypeError, "MLP: nouts[0] must be an int (a number of neurons), got True (bool)"),
+        (lambda: MLP(2.5, [1]), TypeError, "MLP: nin must be an int (a number of inputs), got 2.5 (float)"),
+        (lambda: MLP(0, [1]), ValueError, "MLP: nin must be at least 1 (a number of inputs), got 0"),
+        (lambda: Layer(2, 0), ValueError, "Layer: nout must be at least 1 (a number of neurons), got 0"),
+        (lambda: Layer(2, True), TypeError, "Layer: nout must be an int (a number of neurons), got True (bool)"),
+        (lambda: Layer("2", 3), TypeError, "Layer: nin must be an int (a number of inputs), got '2' (str)"),
+        (lambda: Neuron(True), TypeError, "Neuron: nin must be an int (a number of inputs), got True (bool)"),
+        (lambda: Neuron(-3), ValueError, "Neuron: nin must be at least 1 (a number of inputs), got -3"),
+        (
+            lambda: Neuron(2, "tanh"),
+            TypeError,
+            "Neuron: nonlin must be True or False, got 'tanh'; to pick an activation write activation='tanh'",
+        ),
+        (lambda: Layer(2, 3, "tanh"), TypeError, "Layer: nonlin must be True or False, got 'tanh'"),
+        (
+            lambda: Neuron(2, False, activation="tanh"),
+            ValueError,
+            "Neuron: nonlin=False asks for a linear neuron, activation='tanh' for another; give only one of them",
+        ),
+        (lambda: Layer(2, 3, init="zeros"), ValueError, "unknown init 'zeros'; choose one of he, uniform, xavier"),
+    ],
+)
+def test_wrong_sizes_and_settings_say_what_to_write(make, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        make()
+
+
+def test_sizes_may_be_numpy_ints_and_nouts_any_iterable():
+    numpy = pytest.importorskip("numpy")
+    model = MLP(numpy.int64(2), (n for n in [numpy.int64(3), 1]), seed=0)
+    assert repr(model).splitlines()[0] == "MLP(2 -> 3 -> 1, 13 parameters)"
+
+
+def test_an_emptied_layer_or_model_still_has_a_repr():
+    layer = Layer(2, 3, seed=0)
+    layer.neurons = []
+    assert repr(layer) == "Layer(no neurons)"
+    model = MLP(2, [3, 1], seed=0)
+    model.layers[0].neurons = []
+    assert repr(model).splitlines() == [
+        "MLP(? -> 0 -> 1, 4 parameters)",
+        "  (layers.0): Layer(no neurons)",
+        "  (layers.1): Layer(3 -> 1, linear)",
+    ]
+    model.layers = []
+    assert repr(model) == "MLP(?, 0 parameters)"
+
+
+def test_a_model_called_on_a_batch_or_on_nothing_says_so():
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(ValueError, match=re.escape("a model takes one example at a time: [model(x) for x in xs]")):
+        model([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    with pytest.raises(
+        TypeError, match=re.escape("ReLUNeuron(2) expects a list of 2 inputs (Values or numbers), got None")
+    ):
+        model(None)
+
+
+def test_nonlin_and_activation_are_checked_when_set_and_change_what_the_neuron_computes():
+    n = Neuron(1, seed=0)
+    n.w[0].data = 1.0
+    with pytest.raises(TypeError, match=re.escape("Neuron: nonlin must be True or False, got 'linear'")):
+        n.nonlin = "linear"
+    with pytest.raises(ValueError, match=re.escape("unknown activation 'gelu'")):
+        n.activation = "gelu"
+    assert (n.activation, n(-2.0).data) == ("relu", 0.0)
+    n.activation = "tanh"
+    assert (repr(n), n(-2.0).data) == ("TanhNeuron(1)", math.tanh(-2.0))
+
+
+def test_an_interrupt_anywhere_in_load_state_dict_leaves_the_old_values_or_the_new():
+    new = MLP(2, [2, 1], seed=1).state_dict()
+    assert_all_or_nothing(
+        lambda: MLP(2, [2, 1], seed=0), lambda model: model.load_state_dict(new), lambda model: model.state_dict()
+    )

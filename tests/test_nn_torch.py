@@ -105,6 +105,25 @@ def test_optimizer_steps_match_torch_optim(ours, theirs, settings):
         assert_close([p.data for p in params], tensor, rel=1e-15, abs=1e-16)
 
 
+@pytest.mark.parametrize(("ours", "theirs", "settings"), OPTIMIZERS)
+def test_a_parameter_without_a_gradient_is_skipped_as_torch_optim_skips_it(ours, theirs, settings):
+    # one scalar tensor per parameter, so that each can have grad None on its own; Adam's bias
+    # correction then counts each parameter's own steps, as torch's per-parameter state["step"] does
+    rng = random.Random(1)
+    start = [rng.uniform(-2, 2) for _ in range(3)]
+    params = [Value(x) for x in start]
+    tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in start]
+    ours, theirs = ours(params, **settings), theirs(tensors, **settings)
+    for step in range(6):
+        for i, (p, t) in enumerate(zip(params, tensors)):
+            g = None if (i + step) % 3 == 0 or (i == 2 and step < 3) else rng.uniform(-3, 3)
+            p.grad = g
+            t.grad = None if g is None else torch.tensor(g, dtype=torch.float64)
+        ours.step()
+        theirs.step()
+        assert [p.data for p in params] == pytest.approx([t.item() for t in tensors], rel=1e-15, abs=1e-16)
+
+
 def test_linear_lr_matches_pytorchs():
     ours = LinearLR(SGD([Value(1.0)], lr=0.5), start_factor=1.0, end_factor=0.1, total_iters=10)
     opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.5)
