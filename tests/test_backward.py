@@ -65,22 +65,21 @@ def test_an_interrupt_at_any_moment_of_backward_leaves_nothing_that_spoils_the_n
     assert checked > 100
 
 
-def test_an_interrupt_at_any_moment_of_grad_or_trace_backward_changes_no_grad():
-    for call_kind in ("grad", "create_graph", "trace"):
+@pytest.mark.parametrize("call_kind", ["grad", "create_graph", "trace"])
+def test_an_interrupt_at_any_moment_of_grad_or_trace_backward_changes_no_grad(call_kind):
+    def setup():
+        x, w, y = shared_graph()
+        y.backward()  # every node holds a gradient that grad() must not touch
+        setup.before = [(node, node.grad) for node in topological_order(y)]
+        if call_kind == "grad":
+            return lambda: grad(y, [x, w])
+        if call_kind == "create_graph":
+            return lambda: grad(y, [x, w], create_graph=True)
+        return lambda: trace_backward(y)
 
-        def setup():
-            x, w, y = shared_graph()
-            y.backward()  # every node holds a gradient that grad() must not touch
-            setup.before = [(node, node.grad) for node in topological_order(y)]
-            if call_kind == "grad":
-                return lambda: grad(y, [x, w])
-            if call_kind == "create_graph":
-                return lambda: grad(y, [x, w], create_graph=True)
-            return lambda: trace_backward(y)
-
-        for at, _ in every_moment(setup, limit=300):
-            changed = [node for node, g in setup.before if node.grad != g]
-            assert not changed, f"{call_kind} interrupted at bytecode {at} changed {changed[:3]}"
+    for at, _ in every_moment(setup, limit=300):
+        changed = [node for node, g in setup.before if node.grad != g]
+        assert not changed, f"{call_kind} interrupted at bytecode {at} changed {changed[:3]}"
 
 
 def test_a_mark_left_by_a_pass_that_never_finished_does_not_make_the_next_pass_skip_the_node():
