@@ -315,15 +315,20 @@
     this.canAgain = this.steps.some(function (step) {
       return step.shares.some(function (share) { return share.again !== undefined; });
     });
-    var shown = [1];
+    // one colour scale per pass, over every gradient that pass shows
+    var first = [1];
+    var second = [1];
     this.steps.forEach(function (step) {
-      shown.push(step.grad);
+      first.push(step.grad);
+      second.push(step.grad);
       step.shares.forEach(function (share) {
-        shown.push(share.total);
-        if (share.again !== undefined) shown.push(share.again);
+        first.push(share.total);
+        second.push(share.again !== undefined ? share.again : share.total);
       });
     });
-    this.scale = colourScale(shown);
+    Object.keys(this.leaves).forEach(function (id) { second.push(self.leaves[id]); });
+    this.scales = { 1: colourScale(first), 2: colourScale(second) };
+    this.scale = this.scales[1];
     this.again = false;
     this.position = 0;
     this.viewKey = "";
@@ -381,6 +386,7 @@
       zoomIn: button("zoom-in", "+", "zoom in (+)", function () { self.zoomBy(1.25); }),
       fit: button("fit", "fit", "fit the diagram to the view (0)", function () { self.fit(true); }),
       actual: button("actual", "1:1", "natural size (1)", function () { self.actualSize(); }),
+      fold: button("fold", "fold it again", "fold the open box again", function () { self.open(""); }),
       again: button("again", "run backward again", "a second backward pass: leaves add to what they hold", function () {
         self.runAgain();
       })
@@ -406,7 +412,7 @@
     this.toolbar = el("div", { class: "ag-toolbar", role: "toolbar" }, [
       el("span", { class: "ag-group" }, [b.first, b.previous, b.play, b.next, b.last, this.speedSelect]),
       this.counter,
-      el("span", { class: "ag-group" }, [b.zoomOut, b.zoomIn, b.fit, b.actual]),
+      el("span", { class: "ag-group" }, [b.zoomOut, b.zoomIn, b.fit, b.actual, b.fold]),
       el("span", { class: "ag-group" }, [colourLabel, b.again])
     ]);
     this.canvas = el("div", { class: "ag-canvas" });
@@ -440,7 +446,8 @@
     this.view.addEventListener("pointerdown", function (event) { down = [event.clientX, event.clientY]; });
     this.view.addEventListener("click", function (event) {
       var moved = down && Math.abs(event.clientX - down[0]) + Math.abs(event.clientY - down[1]) > 5;
-      if (!moved) self.clicked(event.target);
+      down = null;
+      if (!moved) self.clicked(event.target); // a drag that ends on a box does not open it
     });
     if (this.options.keys) {
       document.addEventListener("keydown", function (event) { self.key_(event); });
@@ -845,6 +852,14 @@
     var caption = this.captionFor(this.position, known);
     var html = "";
     var text = [];
+    if (!caption.inside && focusBox && focusBox !== focus && !this.groups[focusBox]) {
+      // folded into the summary box of what max_nodes leaves out
+      var words = this.elements[focusBox].texts.map(function (e) { return e.textContent; }).join(" ");
+      var hidden = focus + " is not drawn: it is among the " + words.replace(/^([\d,]+) more nodes not shown/, "$1 nodes in the dashed box") +
+        "; explore with a larger max_nodes (or None) to see it";
+      html += '<div class="ag-inside">' + AutogradPages.escape(hidden.replace(focus, this.name(focus))) + "</div>";
+      text.push(hidden.replace(focus, this.name(focus)));
+    }
     if (caption.inside) {
       var group = this.groups[caption.inside];
       var inside = "inside " + group.label + " (" + group.about + ")";
@@ -869,6 +884,8 @@
     this.buttons.first.disabled = this.buttons.previous.disabled = this.position === 0;
     this.buttons.next.disabled = this.buttons.last.disabled = this.position === this.length - 1;
     this.buttons.again.hidden = !this.canAgain;
+    this.buttons.fold.hidden = !this.viewKey;
+    if (this.viewKey) this.buttons.fold.textContent = "fold " + this.groups[this.viewKey].label;
     this.buttons.again.disabled = this.again && this.position >= this.firstPass2;
     if (this.options.hash) {
       var hash = "#step-" + this.position;
@@ -880,8 +897,14 @@
         }
       }
     }
-    if (focusBox) this.keepInView(this.elements[focusBox].g, how.jump);
-    else if (how.jump) this.home();
+    if (focusBox) {
+      var near = [this.elements[focusBox].g];
+      touched.forEach(function (id) {
+        var box = self.shownAs(id);
+        if (box && box !== focusBox) near.push(self.elements[box].g);
+      });
+      this.keepInView(near, how.jump);
+    } else if (how.jump) this.home();
   };
 
   Explorer.prototype.groupGrad = function (id, known) {
@@ -895,6 +918,7 @@
 
   Explorer.prototype.paint = function (known) {
     var self = this;
+    this.scale = this.scales[this.positions[this.position].pass || 1];
     var on = this.colorByGrad && this.scale;
     Object.keys(this.elements).forEach(function (id) {
       var item = self.elements[id];
@@ -1008,27 +1032,45 @@
     else this.place(1, { x: Math.min(z.w / 2, z.vw / 2 - 8), y: Math.min(z.h / 2, z.vh / 2 - 8) }, false);
   };
 
-  // Pan (never zoom) so that element is inside the view, if it is not already.
-  Explorer.prototype.keepInView = function (element, jump) {
+  // Pan (never zoom) so that the step's node, and its inputs too where they fit, are inside the view.
+  Explorer.prototype.keepInView = function (elements, jump) {
     var z = this.size();
     if (!z.vw || !z.vh) return;
     var s = this.pz.getScale();
     var t = this.pz.getPan();
-    var box = element.getBoundingClientRect();
     var canvasBox = this.canvas.getBoundingClientRect();
     var shownScale = canvasBox.width / z.w || s; // the scale on screen now, mid-animation too
-    var q = {
-      x: (box.left + box.width / 2 - canvasBox.left) / shownScale,
-      y: (box.top + box.height / 2 - canvasBox.top) / shownScale
-    };
-    var half = { w: box.width / shownScale / 2, h: box.height / shownScale / 2 };
-    var x = z.w / 2 + s * (q.x - z.w / 2 + t.x);
-    var y = z.h / 2 + s * (q.y - z.h / 2 + t.y);
+    function region(list) {
+      // the elements' box in diagram coordinates
+      var r = null;
+      list.forEach(function (element) {
+        var b = element.getBoundingClientRect();
+        var box = {
+          left: (b.left - canvasBox.left) / shownScale,
+          top: (b.top - canvasBox.top) / shownScale,
+          right: (b.right - canvasBox.left) / shownScale,
+          bottom: (b.bottom - canvasBox.top) / shownScale
+        };
+        r = r
+          ? { left: Math.min(r.left, box.left), top: Math.min(r.top, box.top), right: Math.max(r.right, box.right), bottom: Math.max(r.bottom, box.bottom) }
+          : box;
+      });
+      return r;
+    }
     var margin = 12;
-    var inside =
-      x - half.w * s >= margin && x + half.w * s <= z.vw - margin && y - half.h * s >= margin && y + half.h * s <= z.vh - margin;
-    if (jump && z.w <= z.vw / s && z.h <= z.vh / s && !inside) this.home();
-    else if (!inside) this.place(s, q, !jump);
+    function fits(r) {
+      return (r.right - r.left) * s <= z.vw - 2 * margin && (r.bottom - r.top) * s <= z.vh - 2 * margin;
+    }
+    function inside(r) {
+      var left = z.w / 2 + s * (r.left - z.w / 2 + t.x);
+      var top = z.h / 2 + s * (r.top - z.h / 2 + t.y);
+      return left >= margin && top >= margin && left + (r.right - r.left) * s <= z.vw - margin && top + (r.bottom - r.top) * s <= z.vh - margin;
+    }
+    var all = region(elements);
+    var target = fits(all) ? all : region(elements.slice(0, 1));
+    if (inside(target)) return;
+    if (jump && z.w * s <= z.vw && z.h * s <= z.vh) this.home();
+    else this.place(s, { x: (target.left + target.right) / 2, y: (target.top + target.bottom) / 2 }, !jump);
   };
 
   /* ------------------------------------------------------------------ play */
