@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from autograd import OperationError, Value
+from autograd import OperationError, Value, trace_backward
 from autograd.nn import MLP
 from autograd.ops import OPS
 from autograd.viz import draw_dot, explore, write_steps
 from autograd.viz.draw import number
-from autograd.viz.explorer import MAX_STEPS, explorer_data, trace_backward
+from autograd.viz.explorer import MAX_STEPS, explorer_data
 
 ROOT = Path(__file__).resolve().parent.parent
 MINUS = "\u2212"

@@ -29,7 +29,7 @@ REPR_MAX_BOXES = 50  # a bare Value in Jupyter shows its diagram up to this many
 
 def _small(value: object) -> bool:
     """Whether ``value``'s graph has at most REPR_MAX_BOXES Values (constants too), walking no further."""
-    from ..engine import Value
+    from ..value import Value
 
     if not isinstance(value, Value):
         return False

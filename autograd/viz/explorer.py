@@ -15,15 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import pages
-from ..engine import Value
+from ..trace import trace_backward
+from ..value import Value
 from . import model as _model
 from .draw import DEFAULT_MAX_NODES, FONT, _draw, _roots, number
 from .render import render
-
-try:
-    from .. import trace_backward
-except ImportError:  # TEMPORARY: until trace_backward lands on main (see _trace_standin.py)
-    from ._trace_standin import trace_backward
 
 MAX_STEPS = 5000  # inner nodes: each is a forward and a backward step, and ~0.3 kB of the page
 VIEWS_BUDGET = 3_000_000  # bytes of SVG for the ways of opening folded boxes; beyond, boxes stay shut

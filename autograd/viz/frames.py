@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..engine import Value
+from ..trace import trace_backward
+from ..value import Value
 from . import model as _model
 from .draw import DEFAULT_MAX_NODES, Diagram, _roots, frame, number
-from .explorer import explore, trace_backward
+from .explorer import explore
 
 
 def backward_steps(root: Value, **draw_options: Any) -> Iterator[Diagram]:
