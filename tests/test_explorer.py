@@ -585,6 +585,16 @@ def test_every_formula_of_the_table_is_written_out_in_the_caption(browser, tmp_p
         assert "(formula:" not in caption, (name, caption)  # the parser read it
 
 
+def test_the_command_lines_steps_page_is_the_explorer(browser, tmp_path, capsys):
+    from autograd.cli import main
+
+    assert main(["graph", "x*x + x", "--set", "x=3", "--steps", str(tmp_path / "steps")]) == 0
+    t = Tab(browser, tmp_path / "steps" / "steps.html")
+    t.page.keyboard.press("End")
+    assert "x.grad = 1 + 3 + 3 = 7 (all 3 shares have arrived)" in t.caption()
+    t.close()
+
+
 # ----------------------------------------------------------------------------- Jupyter
 
 
@@ -611,6 +621,8 @@ def test_the_explorer_displays_in_an_executed_notebook_and_keeps_working_exporte
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("request", lambda r: None if r.url.startswith(exported.as_uri()) else errors.append(r.url))
     page.goto(exported.as_uri())
     frame = page.frame_locator("iframe")
     frame.locator("button.ag-last").click()
