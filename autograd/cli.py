@@ -94,7 +94,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         "--format", choices=FORMATS, help="format of FILE (default: from its suffix: .svg .png .pdf .dot/.gv .json)"
     )
     graph.add_argument(
-        "--steps", metavar="DIR", type=Path, help="write one SVG frame per step of backward and an HTML page to DIR"
+        "--steps", metavar="DIR", type=Path, help="write the explorer page, backward step by step, as DIR/steps.html"
     )
     graph.add_argument("--rankdir", choices=RANKDIRS, help="direction of the diagram (default LR: left to right)")
     graph.add_argument(
@@ -184,7 +184,7 @@ def _graph(args: argparse.Namespace) -> int:
                 page = viz.write_steps(result, args.steps, **options)
             except ValueError as error:  # a graph with too many steps to draw
                 raise RunError(f"--steps: {error}") from None
-            print(f"wrote the steps of backward to {args.steps}: open {page}")
+            print(f"wrote the explorer of forward and backward, step by step: open {page}")
     except viz.RenderError as error:
         raise RunError(str(error)) from None
     except OSError as error:

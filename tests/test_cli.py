@@ -209,15 +209,13 @@ def test_no_grad_leaves_the_gradients_out_of_the_diagram(tmp_path):
     assert not any("grad" in label for label in labels)
 
 
-def test_steps_writes_one_frame_per_step_and_a_page(tmp_path):
+def test_steps_writes_the_explorer_page(tmp_path):
     done = run("graph", "a*b + c", "--set", "a=2", "b=-3", "c=1", "--steps", "frames", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    written = files(tmp_path / "frames")
-    frames = [name for name in written if name.endswith(".svg")]
-    assert len(frames) >= 3  # the graph before backward, and a step for each of the two ops
-    assert [name for name in written if name.endswith(".html")]
-    for frame in frames:
-        ET.parse(tmp_path / "frames" / frame)
+    assert files(tmp_path / "frames") == ["steps.html"]
+    page = (tmp_path / "frames" / "steps.html").read_text()
+    assert "AutogradExplorer.mount" in page and page.count("<svg") == 1  # one layout, stepped in the page
+    assert "open " + str(Path("frames") / "steps.html") in done.stdout
 
 
 def test_format_from_an_unknown_suffix_is_a_usage_error(tmp_path):

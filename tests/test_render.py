@@ -1,4 +1,7 @@
-"""Rendering diagrams: the system dot, the WebAssembly Graphviz, PNG by rasterising, errors, Jupyter, the steps page."""
+"""Rendering diagrams: the system dot, the WebAssembly Graphviz, PNG by rasterising, errors, Jupyter.
+
+The step-by-step page (write_steps, the explorer) is tested in test_explorer.py.
+"""
 
 import os
 import shutil
@@ -11,7 +14,7 @@ import pytest
 
 from autograd import Value
 from autograd.nn import MLP
-from autograd.viz import RenderError, draw_dot, render, write_steps
+from autograd.viz import RenderError, draw_dot, render
 
 SVG = "{http://www.w3.org/2000/svg}"
 HAS_DOT = shutil.which("dot") is not None
@@ -175,80 +178,6 @@ def test_an_mlp_graph_of_more_than_ten_thousand_nodes_renders_in_seconds(no_syst
     assert any(t and t.endswith("more nodes not shown") for t in texts(svg))
     folded = render(draw_dot(loss, module=model, color_by_grad=True))
     assert {"Layer 0", "Layer 1", "Layer 2"} <= set(texts(folded))
-
-
-# ----------------------------------------------------------------------------- the steps page
-
-
-def expression():
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c = a * b + a.tanh()
-    c.label = "c"
-    return c
-
-
-def test_write_steps_writes_numbered_svgs_and_one_self_contained_page(tmp_path):
-    page = write_steps(expression(), tmp_path / "steps")
-    assert page == tmp_path / "steps" / "steps.html"
-    frames = sorted(p.name for p in (tmp_path / "steps").glob("*.svg"))
-    assert frames == ["step-000.svg", "step-001.svg", "step-002.svg", "step-003.svg"]  # before, +, *, tanh
-    html = page.read_text()
-    assert html.count("<svg") == 4 and html.count('class="frame"') == 4
-    assert "<script src" not in html and "<link" not in html and "<img" not in html
-    for svg in frames:
-        texts((tmp_path / "steps" / svg).read_bytes())  # each frame is well-formed SVG
-    write_steps(Value(1.0, label="x") * 2, tmp_path / "steps")
-    assert sorted(p.name for p in (tmp_path / "steps").glob("*.svg")) == ["step-000.svg", "step-001.svg"]
-
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def test_the_steps_page_steps_forward_and_back_in_a_real_browser(tmp_path):
-    if CHROMIUM is None:
-        pytest.skip("no chromium to drive (apt-get install chromium); .ci/run installs it")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
-    page_path = write_steps(expression(), tmp_path / "steps", highlight=True)
-    args = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=args
-        )
-        try:
-            page = browser.new_page()
-            page.goto(page_path.as_uri())
-
-            def shown():
-                return page.eval_on_selector_all(".frame", "fs => fs.filter(f => !f.hidden).map(f => f.dataset.step)")
-
-            assert shown() == ["0"]
-            assert page.inner_text("#counter") == "step 0 of 3"
-            before = page.screenshot()
-            page.click("#next")
-            assert shown() == ["1"]
-            assert page.inner_text("#counter") == "step 1 of 3"
-            after = page.screenshot()
-            assert before != after
-            (tmp_path / "after-next.png").write_bytes(after)
-            page.keyboard.press("ArrowRight")
-            page.keyboard.press("ArrowRight")
-            page.keyboard.press("ArrowRight")  # past the end: stays on the last step
-            assert shown() == ["3"] and page.is_disabled("#next")
-            page.keyboard.press("ArrowLeft")
-            assert shown() == ["2"]
-            page.click("#previous")
-            assert shown() == ["1"]
-            page.keyboard.press("Home")
-            assert shown() == ["0"] and page.is_disabled("#previous")
-        finally:
-            browser.close()
 
 
 def test_system_dot_is_used_when_present():

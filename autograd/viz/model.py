@@ -50,6 +50,7 @@ class Model:
     boxes: list[Box]
     edges: list[Edge]
     roots: list[str]
+    folded: dict[str, str] = field(default_factory=dict)  # id of a box folded away -> the box it went into
 
     def box(self, box_id: str) -> Box:
         return next(b for b in self.boxes if b.id == box_id)
@@ -170,8 +171,9 @@ def fold_layers(model: Model, order: list[Value], module: Any, grads: Mapping[Va
                 for i, node in enumerate(order)
                 if depends[i] & mask == mask and not any(depends[index[c]] & mask == mask for c in node.children)
             ]
-            if getattr(unit, "nonlin", False):  # the neuron's ReLU is part of it
-                outputs += [k for i in outputs for k in parents[i] if order[k].op == "relu"]
+            activation = _activation(unit)
+            if activation:  # the neuron's activation is part of it
+                outputs += [k for i in outputs for k in parents[i] if order[k].op == activation]
             stack = list(outputs)
             while stack:  # down from the outputs, through the Values that depend on this unit
                 i = stack.pop()
@@ -200,7 +202,17 @@ def fold_layers(model: Model, order: list[Value], module: Any, grads: Mapping[Va
         elif target not in made:
             made.add(target)
             boxes.append(next(layer_boxes))
-    return Model(boxes, _fold_edges(model.edges, box_of), [box_of.get(r, r) for r in model.roots])
+    folded = {value: box_of.get(box, box) for value, box in model.folded.items()}
+    folded.update(box_of)
+    return Model(boxes, _fold_edges(model.edges, box_of), [box_of.get(r, r) for r in model.roots], folded)
+
+
+def _activation(unit: Any) -> str:
+    """The op of a neuron's activation (``"relu"``, ``"tanh"``, ...), or ``""`` for a linear one."""
+    activation = getattr(unit, "activation", None)
+    if isinstance(activation, str):
+        return "" if activation == "linear" else activation
+    return "relu" if getattr(unit, "nonlin", False) else ""
 
 
 def _layers(module: Any) -> list[tuple[str, Any]]:
@@ -227,8 +239,8 @@ def _layer_box(box_id: str, name: str, layer: Any, members: int, grads: Mapping[
     neurons = getattr(layer, "neurons", None)
     if neurons:
         nin = len(getattr(neurons[0], "w", ()))
-        act = "ReLU" if getattr(neurons[0], "nonlin", False) else "linear"
-        details.append(f"{nin} → {len(neurons)}, {act}")
+        act = _activation(neurons[0])
+        details.append(f"{nin} → {len(neurons)}, {'ReLU' if act == 'relu' else act or 'linear'}")
     details.append(f"{len(params)} parameters")
     shown = [grads.get(p) if grads is not None else p.grad for p in params]
     known = [abs(g) for g in shown if g is not None]
@@ -291,7 +303,9 @@ def fold_beyond(model: Model, max_nodes: int) -> Model:
     box_of = {box.id: summary.id for box in hidden}
     boxes = [summary] + [box for box in model.boxes if box.id in shown]
     edges = [edge for edge in _fold_edges(model.edges, box_of) if edge.target != summary.id]
-    return Model(boxes, edges, [r for r in model.roots if r in shown])
+    folded = {value: box_of.get(box, box) for value, box in model.folded.items()}
+    folded.update(box_of)
+    return Model(boxes, edges, [r for r in model.roots if r in shown], folded)
 
 
 # ----------------------------------------------------------------------------- JSON
