@@ -453,3 +453,21 @@ def test_javascripts_math_differs_from_pythons_by_a_few_units_in_the_last_place_
         worst[name] = max(_ulps(PYTHON_MATH[name](*a), v) for a, v in zip(args, values))
     assert worst["sqrt"] == 0  # correctly rounded in both
     assert max(worst.values()) <= 3, worst
+
+
+# ----------------------------------------------------------------------------- random expressions
+
+try:
+    from expressions import points, trees, uses_inputs
+    from hypothesis import assume, given, settings
+except ImportError:  # hypothesis is in the 'dev' extra
+    pass
+else:
+
+    @settings(max_examples=500, deadline=None)
+    @given(trees, points)
+    def test_random_expressions_give_pythons_data_and_every_gradient_in_javascript(node, tree, point):
+        # each expression twice in the one Node process: with JavaScript's Math (to 1e-12), and
+        # with Python's elementary functions in its place (bit for bit, errors alike)
+        assume(uses_inputs(tree))
+        check(node, tree, point)
