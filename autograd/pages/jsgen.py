@@ -252,3 +252,8 @@ def engine_js(table: Mapping[str, Op] | None = None, *, strict: bool = True) -> 
     if template.count("/*@OPS@*/") != 1:
         raise AssertionError("js/engine.js must hold the marker /*@OPS@*/ once")
     return template.replace("/*@OPS@*/", table_js(table, strict=strict))
+
+
+def dot_js() -> str:
+    """``js/dot.js``: ``autogradEngine.drawDot(root, options)``, the DOT text ``draw_dot`` writes (needs the engine)."""
+    return (JS_DIR / "dot.js").read_text(encoding="utf-8")
