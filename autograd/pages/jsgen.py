@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import keyword
 import math
 import operator
 import re
@@ -257,3 +258,36 @@ def engine_js(table: Mapping[str, Op] | None = None, *, strict: bool = True) -> 
 def dot_js() -> str:
     """``js/dot.js``: ``autogradEngine.drawDot(root, options)``, the DOT text ``draw_dot`` writes (needs the engine)."""
     return (JS_DIR / "dot.js").read_text(encoding="utf-8")
+
+
+def expr_functions(table: Mapping[str, Op] | None = None) -> list[str]:
+    """The functions an expression may call: the table's one-input ops with a name (``expr.FUNCTIONS``
+    for the built-in table; a user's op of one input from ``defop`` too)."""
+    table = OPS if table is None else table
+    return sorted(
+        name
+        for name, op in table.items()
+        if op.arity == 1 and name.isidentifier() and not keyword.iskeyword(name) and name != "neg"
+    )
+
+
+def expr_js(table: Mapping[str, Op] | None = None) -> str:
+    """``js/expr.js`` with expr.py's limits and the functions of ``table`` written in:
+    ``autogradEngine.expr.parse(text)``, the command line's grammar (needs the engine)."""
+    from .. import expr  # the parser's limits; expr imports the engine, which pages need anyway
+
+    config = {
+        "maxLength": expr.MAX_LENGTH,
+        "maxDepth": expr.MAX_DEPTH,
+        "maxExponent": expr.MAX_EXPONENT,
+        "functions": expr_functions(table),
+    }
+    template = (JS_DIR / "expr.js").read_text(encoding="utf-8")
+    if template.count("/*@EXPR@*/") != 1:
+        raise AssertionError("js/expr.js must hold the marker /*@EXPR@*/ once")
+    return template.replace("/*@EXPR@*/", f"const CONFIG = {json.dumps(config)};")
+
+
+def pages_js(table: Mapping[str, Op] | None = None, *, strict: bool = True) -> str:
+    """The pages' engine, its expression parser and its DOT writer, as one script (``autogradEngine``)."""
+    return "\n".join([engine_js(table, strict=strict), expr_js(table), dot_js()])
