@@ -3,21 +3,30 @@
 Write arithmetic on Values, call ``backward()``, read ``.grad``. See README.md.
 """
 
+from .backward import grad
 from .compiler import Compiled, compile
-from .engine import Value, detect_anomaly, grad, no_grad
-from .errors import OperationError, TraceError
+from .errors import OpDefinitionError, OperationError, TraceError
 from .gradcheck import GradcheckError, gradcheck
+from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .trace import BackwardStep, Share, trace_backward
+from .value import Value
 
 __all__ = [
+    "BackwardStep",
     "Compiled",
     "GradcheckError",
+    "OpDefinitionError",
     "OperationError",
+    "Share",
     "TraceError",
     "Value",
     "compile",
     "detect_anomaly",
+    "enable_grad",
     "grad",
     "gradcheck",
+    "is_grad_enabled",
     "no_grad",
+    "trace_backward",
 ]
 __version__ = "0.1.0"

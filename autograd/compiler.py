@@ -30,11 +30,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from . import engine, ops
-from .engine import Value, no_grad
-from .errors import OperationOverflowError, TraceError
+from . import backward, modes, ops
+from .errors import OperationOverflowError, TraceError, name_of
+from .modes import no_grad
 from .ops import OPS
 from .symbolic import ATOM, Symbol, call, symbol
+from .value import Value, apply
 
 Tree = Any  # a number, a Value, or a list or tuple of trees
 
@@ -102,7 +103,7 @@ def compile(
 
     Raises ``TraceError`` where tracing cannot capture ``fn`` (see the module docstring).
     """
-    if engine._tracing:
+    if not modes.plain and modes.current().tracing is not None:
         raise TraceError(
             "compile() was called inside a function that compile() is tracing; compile the outer one alone"
         )
@@ -152,7 +153,7 @@ class Compiled:
             return aux  # the forward pass alone
         out = values[trace.root]
         targets = [values[i] for i in trace.inputs_of(self._wrt)] + [values[i] for i in trace.param_slots]
-        grads = engine.grad(out, targets) if out.requires_grad else [0.0] * len(targets)
+        grads = backward.grad(out, targets) if out.requires_grad else [0.0] * len(targets)
         n = len(grads) - len(self._params)
         _add_into_params(self._params, grads[n:])
         result: Any = out._data
@@ -212,16 +213,9 @@ def _trace(
     inputs = [leaf for leaves in trace.arg_leaves for leaf in leaves] + params
     if len({id(v) for v in inputs}) != len(inputs):
         raise ValueError("compile(): a Value appears twice among the arguments and params")
-    saved = engine._recording, engine._tracing
-    engine._recording, engine._tracing = True, True
-    engine._inputs.update(inputs)
-    try:
+    with modes.tracing(set(inputs)) as tracing:
         result = fn(*traced_args)
-    finally:
-        engine._recording, engine._tracing = saved
-        born = set(engine._born)
-        engine._born.clear()
-        engine._inputs.clear()
+    born = tracing.born
     if backward:
         root, aux = _split_result(result, has_aux, trace)
     else:
@@ -500,7 +494,7 @@ def _targets(names: list[str]) -> str:
 
 def _backward_order(root: Value, targets: list[Value]) -> list[Value]:
     """The nodes a gradient passes through on its way to ``targets``, in the engine's order."""
-    return engine._toward(engine.topological_order(root), targets)
+    return backward.toward(backward.topological_order(root), targets)
 
 
 def _sum(terms: list[Symbol], out: _Writer) -> tuple[Symbol, int]:
@@ -580,7 +574,7 @@ def _add_into_params(params: list[Value], grads: Sequence[float]) -> bool:
         for p, g, total in zip(params, grads, totals):
             if not math.isfinite(total):
                 raise OperationOverflowError(
-                    f"adding this call's gradient {g!r} to the {p.grad!r} that {engine._name(p)} held "
+                    f"adding this call's gradient {g!r} to the {p.grad!r} that {name_of(p)} held "
                     "overflows a float; set .grad = 0.0 (or call zero_grad()) between steps"
                 )
     for p, total in zip(params, totals):
@@ -605,10 +599,10 @@ def _replay(trace: _Trace, flat: list[float]) -> list[Value]:
             continue
         args = [values[trace.index[c]] for c in node.children]
         if node.requires_grad:
-            values[i] = engine.apply(node.op, *args)
+            values[i] = apply(node.op, *args)
         else:
             with no_grad():
-                values[i] = engine.apply(node.op, *args)
+                values[i] = apply(node.op, *args)
     return values
 
 

@@ -1,20 +1,28 @@
 """The chain rule at one node: each op's gradient formulas as a step function.
 
-A step ``step(node, g)`` adds ``g * d node / d input`` into the ``.grad`` of each input of
-``node`` that requires grad (a ``.grad`` of PENDING counts as "nothing yet"). Backward runs one
-step per node, from the root down. The steps come in three kinds, all read from ``ops.OPS``:
+A step hands ``g * d node / d input`` to each input of ``node``. The steps are read from
+``ops.OPS`` and come in two stores:
 
-- ``COMPILED``: on floats, each op's formulas written out as Python source and compiled,
-  which is what every ordinary ``backward()`` runs (``print(step_source("tanh"))`` shows one);
-- ``ON_VALUES``: the formulas called on Values, so gradients get graphs (``create_graph=True``);
-- ``CHECKED``: the formulas called on floats, raising at the first gradient that is not finite.
+- ``COMPILED``, ``step(node, g, pending)``: adds into the inputs' ``.grad`` (a ``.grad`` that is
+  this pass's ``pending`` mark counts as "nothing yet"). Each op's formulas are written out as
+  Python source and compiled (``print(step_source("tanh"))`` shows one). This is what an
+  ordinary ``backward()`` runs: the hot path.
+- ``FLOATS``, ``CHECKED``, ``ON_VALUES``, ``recording(...)``, ``step(node, g, grads)``: add into the
+  dict ``grads``, which holds an entry (``PENDING`` before the first share) for exactly the nodes of
+  the pass; an input without one gets nothing. Nothing on the nodes changes, so these passes need
+  no undoing. The formulas are called on floats, on floats with a check that the result is finite
+  (anomaly mode), on Values (``create_graph=True``), or on floats with each share recorded
+  (``trace_backward``).
+
+Each table builds the step of an op the first time it is asked for it, so an op added at run
+time (``autograd.defop``) gets its steps like any row of ``ops.py``.
 """
 
 from __future__ import annotations
 
 import linecache
 import re
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Sequence
 from math import isfinite
 from typing import TYPE_CHECKING, Any
 
@@ -23,42 +31,28 @@ from .ops import OPS, Formula
 from .symbolic import Symbol
 
 if TYPE_CHECKING:
-    from .engine import Value
+    from .value import Value
 
-Step = Callable[["Value", Any], None]
+Step = Callable[["Value", Any, Any], None]
 
 
-class _Pending:
-    """The ``.grad`` of a node during a backward pass before any share has reached it."""
+class Pending:
+    """A gradient that no share has reached yet: a ``.grad`` during a pass, or an entry of a pass's dict.
+
+    ``backward()`` marks the nodes it walks with an instance of its own, so that a mark left behind by
+    a pass that never finished cannot be taken for one of the next pass.
+    """
+
+    __slots__ = ()
 
     def __repr__(self) -> str:
         return "PENDING"
 
 
-PENDING: Any = _Pending()  # the one instance; a pass never ends with a .grad left PENDING
+PENDING: Any = Pending()  # the dict passes' "no share yet" (it never leaves their dict)
 
 
-def interpreted_step(
-    formulas: Sequence[Formula], on_values: bool = False, check: bool = False, only: Container[Value] | None = None
-) -> Step:
-    """A step that calls the formulas themselves: on floats, or on Values when ``on_values``.
-
-    With ``only``, inputs outside it get nothing (their formulas do not even run).
-    """
-
-    def step(node: Value, g: Any) -> None:
-        children = node.children
-        inputs = children if on_values else [child._data for child in children]
-        out = node if on_values else node._data
-        for child, formula in zip(children, formulas):
-            if child.requires_grad and (only is None or child in only):
-                share = formula(g, *inputs, out)
-                child.grad = share if child.grad is PENDING else child.grad + share
-                if check and not isfinite(child.grad):
-                    raise OverflowError(f"it came to {child.grad!r}")
-
-    return step
-
+# ----------------------------------------------------------------------------- into .grad: backward's hot path
 
 # Names in the compiled source: the upstream gradient, each input's node and number, the output.
 _NODES = {1: ("a",), 2: ("a", "b")}
@@ -66,43 +60,141 @@ _NUMBERS = {1: ("x",), 2: ("x", "y")}
 
 
 def step_source(name: str) -> str:
-    """The Python source of the compiled step of op ``name``: its formulas, written out."""
+    """The Python source of the compiled step of op ``name``: its formulas, written out.
+
+    Raises TypeError (or what the formula raises) if a formula cannot be written out, which is the
+    case of one that branches on the numbers.
+    """
     grads = OPS[name].grads
     nodes, numbers = _NODES[len(grads)], _NUMBERS[len(grads)]
     shares = [str(formula(Symbol("g"), *map(Symbol, numbers), Symbol("out"))) for formula in grads]
     used = [n for n in (*numbers, "out") if any(re.search(rf"\b{n}\b", share) for share in shares)]
     source_of = dict(zip(numbers, (f"{node}._data" for node in nodes)), out="node._data")
     inputs = ", ".join(("node._x", "node._y")[: len(nodes)])
-    lines = [f"def step(node, g):  # backward through {name!r}", f"    {', '.join(nodes)} = {inputs}"]
+    lines = [f"def step(node, g, pending):  # backward through {name!r}", f"    {', '.join(nodes)} = {inputs}"]
     if used:
         lines.append(f"    {', '.join(used)} = {', '.join(source_of[n] for n in used)}")
     for node, share in zip(nodes, shares):
         lines += [
             f"    if {node}.requires_grad:",
             f"        share = {share}",
-            f"        {node}.grad = share if {node}.grad is PENDING else {node}.grad + share",
+            f"        {node}.grad = share if {node}.grad is pending else {node}.grad + share",
         ]
     return "\n".join(lines) + "\n"
 
 
 def compiled_step(name: str) -> Step:
-    """The step of op ``name`` compiled from ``step_source(name)``."""
-    source = step_source(name)
+    """The step of op ``name`` compiled from ``step_source(name)``; for a formula that cannot be
+    written out as source, a step that calls the formulas themselves."""
+    try:
+        source = step_source(name)
+    except Exception:  # a user's formula that branches on numbers: it still runs on floats
+        return _slot_step(OPS[name].grads)
     filename = f"<autograd step {name!r}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # for tracebacks
-    namespace = dict(vars(ops), PENDING=PENDING)  # helpers such as sign() are the very ones the formulas call
+    namespace = dict(vars(ops))  # helpers such as sign() are the very ones the formulas call
     exec(compile(source, filename, "exec"), namespace)
     return namespace["step"]
 
 
+def _slot_step(formulas: Sequence[Formula]) -> Step:
+    def step(node: Value, g: Any, pending: Any) -> None:
+        children = node.children
+        inputs = [child._data for child in children]
+        for child, formula in zip(children, formulas):
+            if child.requires_grad:
+                share = formula(g, *inputs, node._data)
+                child.grad = share if child.grad is pending else child.grad + share
+
+    return step
+
+
+# ----------------------------------------------------------------------------- into a dict: every other pass
+
+
+def interpreted_step(formulas: Sequence[Formula], on_values: bool = False, check: bool = False) -> Step:
+    """A dict-store step that calls the formulas themselves: on floats, or on Values when ``on_values``;
+    with ``check``, a share or sum that is not finite raises OverflowError."""
+
+    def step(node: Value, g: Any, grads: dict[Value, Any]) -> None:
+        children = node.children
+        inputs = children if on_values else [child._data for child in children]
+        out = node if on_values else node._data
+        for child, formula in zip(children, formulas):
+            old = grads.get(child)
+            if old is not None:  # the input is part of this pass
+                share = formula(g, *inputs, out)
+                total = share if old is PENDING else old + share
+                if check and not isfinite(total):
+                    raise OverflowError(f"it came to {total!r}")
+                grads[child] = total
+
+    return step
+
+
+class _Table(dict):  # type: ignore[type-arg]
+    """Steps by op name, each made on first use by ``make(name)``."""
+
+    def __init__(self, make: Callable[[str], Step]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, name: str) -> Step:
+        step = self[name] = self.make(name)
+        return step
+
+
+# backward's hot path looks a step up for every node: a plain dict, filled here and by ops.add (defop)
 COMPILED: dict[str, Step] = {name: compiled_step(name) for name in OPS}
-ON_VALUES: dict[str, Step] = {name: interpreted_step(op.grads, on_values=True) for name, op in OPS.items()}
-CHECKED: dict[str, Step] = {name: interpreted_step(op.grads, check=True) for name, op in OPS.items()}
+FLOATS: dict[str, Step] = _Table(lambda name: interpreted_step(OPS[name].grads))
+CHECKED: dict[str, Step] = _Table(lambda name: interpreted_step(OPS[name].grads, check=True))
+ON_VALUES: dict[str, Step] = _Table(lambda name: interpreted_step(OPS[name].grads, on_values=True))
 
 
-def steps_for(on_values: bool = False, check: bool = False, only: Container[Value] | None = None) -> dict[str, Step]:
-    """The steps of one pass: compiled, on Values, or checked; with ``only``, handing gradients
-    only to the nodes in it (interpreted steps, built for this pass)."""
-    if only is not None:
-        return {name: interpreted_step(op.grads, on_values, check, only) for name, op in OPS.items()}
-    return ON_VALUES if on_values else CHECKED if check else COMPILED
+def formula_source(name: str, slot: int) -> str:
+    """Op ``name``'s gradient formula for input ``slot`` as source text: ``"g * (1 - out * out)"``."""
+    return _FORMULAS[name][slot]
+
+
+def _formula_sources(name: str) -> list[str]:
+    grads = OPS[name].grads
+    numbers = _NUMBERS[len(grads)]
+    sources = []
+    for formula in grads:
+        try:
+            sources.append(str(formula(Symbol("g"), *map(Symbol, numbers), Symbol("out"))))
+        except Exception:  # branches on numbers: show what the row can say of itself
+            sources.append(getattr(formula, "__name__", "formula") + "(" + ", ".join(("g", *numbers, "out")) + ")")
+    return sources
+
+
+_FORMULAS: dict[str, list[str]] = _Table(_formula_sources)  # type: ignore[assignment]
+
+
+def recording(record: list[tuple[Value, Any, list[tuple[Value, int, float, float]]]]) -> dict[str, Step]:
+    """Checked float steps that also append ``(node, g, [(input, slot, local, share), ...])`` to ``record``.
+
+    ``local`` is the formula at ``g = 1.0`` (d node / d input); ``share`` is the very float the
+    other steps add.
+    """
+    checked = CHECKED
+
+    def make(name: str) -> Step:
+        formulas = OPS[name].grads
+        inner = checked[name]
+
+        def step(node: Value, g: Any, grads: dict[Value, Any]) -> None:
+            inner(node, g, grads)  # the pass itself, as anomaly mode runs it
+            children = node.children
+            inputs = [child._data for child in children]
+            out = node._data
+            shares = [
+                (child, slot, formulas[slot](1.0, *inputs, out), formulas[slot](g, *inputs, out))
+                for slot, child in enumerate(children)
+                if child in grads
+            ]
+            record.append((node, g, shares))
+
+        return step
+
+    return _Table(make)

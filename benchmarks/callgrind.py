@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -56,8 +57,10 @@ def count(workload: str, times: int) -> int:
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "callgrind.out")
         code = f"import sys; sys.path.insert(0, {HERE!r}); import callgrind; callgrind.WORKLOADS[{workload!r}]({times})"
+        # without address-space randomisation (setarch -R), the counts repeat to within a few hundred
+        fixed = ["setarch", platform.machine(), "-R"] if shutil.which("setarch") else []
         subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, "-c", code],
+            [*fixed, "valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, "-c", code],
             check=True,
             capture_output=True,
             env={**os.environ, "PYTHONHASHSEED": "0"},

@@ -328,7 +328,7 @@ def test_an_interrupted_backward_leaves_no_grad_as_none(monkeypatch):
     y.backward()
     before = x.grad
 
-    def interrupted(node, g):
+    def interrupted(node, g, pending):
         raise KeyboardInterrupt
 
     monkeypatch.setitem(steps.COMPILED, "tanh", interrupted)

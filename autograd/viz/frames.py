@@ -1,8 +1,7 @@
 """Backward, step by step: the diagram after each node hands its gradient on, and a page to click through.
 
-The gradients come from a replay of the engine's own pass (its topological order and the op
-table's compiled steps) on the real nodes, whose ``.grad`` is put back at once: no derivative
-is written here.
+The gradients come from ``trace_backward``, the engine's own pass recorded: no derivative is
+written here.
 """
 
 from __future__ import annotations
@@ -13,9 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import steps
-from ..engine import Value, topological_order
-from ..errors import error_class
+from ..trace import trace_backward
+from ..value import Value
 from . import model as _model
 from .draw import DEFAULT_MAX_NODES, Diagram, _roots, frame, number
 from .render import render
@@ -37,32 +35,18 @@ def backward_steps(root: Value, **draw_options: Any) -> Iterator[Diagram]:
 
 
 def _replay(root: Value) -> list[tuple[Value, list[tuple[Value, float]]]]:
-    """Each node of backward's pass, in order, with the ``.grad`` its inputs had after its step."""
+    """Each node of backward's pass, in order, with the gradient each of its inputs has after its step."""
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps expects a Value, got {root!r} ({type(root).__name__})")
-    if not root.requires_grad:
-        raise ValueError(f"backward_steps needs a Value that requires grad, but {root!r} is a constant")
-    order = topological_order(root)
-    held = [node.grad for node in order]
+    so_far: dict[Value, float] = {}
     record = []
-    try:
-        for node in order:
-            node.grad = steps.PENDING  # "no share yet", as the engine's pass starts
-        root.grad = 1.0
-        for node in reversed(order):
-            if node.children:
-                try:  # checked steps: an infinite or undefined gradient raises, as backward() does
-                    steps.CHECKED[node.op](node, node.grad)
-                except (ValueError, ArithmeticError) as cause:
-                    inputs = tuple(child.data for child in node.children)
-                    shown = ", ".join(repr(x) for x in inputs)
-                    message = f"the gradient of {node.op!r} at {shown} is not finite: {cause}"
-                    raise error_class(cause)(message, node.op, inputs) from None
-                shares = [(child, child.grad) for child in node.children if child.requires_grad]
-                record.append((node, shares))
-    finally:
-        for node, grad in zip(order, held):
-            node.grad = grad
+    for step in trace_backward(root):
+        shares = []
+        for share in step.shares:
+            total = so_far[share.input] + share.share if share.input in so_far else share.share
+            so_far[share.input] = total
+            shares.append((share.input, total))
+        record.append((step.node, shares))
     return record
 
 
