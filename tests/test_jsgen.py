@@ -8,16 +8,11 @@ import struct
 import pytest
 from nodejs import Node, needs_node, run
 
-from autograd import OperationError, Value, ops
+from autograd import OperationError, Value, ops, trace_backward
 from autograd.engine import apply, topological_order
 from autograd.ops import OPS, Op, larger, pow_grad, xlogy
 from autograd.pages import jsgen
 from autograd.symbolic import Symbol
-
-try:
-    from autograd import trace_backward
-except ImportError:  # until trace_backward lands on main
-    from _trace_standin import trace_backward
 
 pytestmark = needs_node
 
