@@ -9,6 +9,7 @@ from .errors import OpDefinitionError, OperationError, TraceError
 from .gradcheck import GradcheckError, gradcheck
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .trace import BackwardStep, Share, trace_backward
+from .userops import defop, from_layer
 from .value import Value
 
 __all__ = [
@@ -21,8 +22,10 @@ __all__ = [
     "TraceError",
     "Value",
     "compile",
+    "defop",
     "detect_anomaly",
     "enable_grad",
+    "from_layer",
     "grad",
     "gradcheck",
     "is_grad_enabled",

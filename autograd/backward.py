@@ -16,7 +16,7 @@ from math import isfinite
 from typing import TYPE_CHECKING, Any
 
 from . import modes, steps
-from .errors import OperationError, OperationOverflowError, backward_error, name_of, trace_error
+from .errors import OpDefinitionError, OperationError, OperationOverflowError, backward_error, name_of, trace_error
 from .steps import PENDING, Pending, Step
 
 if TYPE_CHECKING:
@@ -230,6 +230,8 @@ def run_pass(order: list[Value], seed: Any, op_steps: dict[str, Step], hooks: bo
         if node._x is not None:
             try:
                 op_steps[node.op](node, g, grads)
+            except OpDefinitionError:
+                raise  # a user's op that cannot take this pass says so itself
             except (ValueError, ArithmeticError) as cause:
                 raise backward_error(node, cause) from None
     return grads

@@ -24,14 +24,18 @@ class Op:
     same line runs on floats (backward) and on Values (``create_graph=True``).
     """
 
-    __slots__ = ("forward", "grads", "domain")
+    __slots__ = ("forward", "grads", "domain", "layer")
 
-    def __init__(self, forward: Callable[..., float], *grads: Formula, domain: str = "") -> None:
+    def __init__(
+        self, forward: Callable[..., float], *grads: Formula, domain: str = "", layer: type | None = None
+    ) -> None:
         if len(grads) not in (1, 2):
             raise ValueError(f"an op takes one input or two, so it needs one or two formulas, not {len(grads)}")
         self.forward = forward
         self.grads = grads
         self.domain = domain  # shown when the forward meets a value outside its domain
+        # from_layer: a class of the book's shape, whose instance on each node holds the backward
+        self.layer = layer
 
     @property
     def arity(self) -> int:
@@ -56,6 +60,43 @@ def cos(x: Any) -> Any:
 def log(x: Any) -> Any:
     """Natural log: ``math.log`` on a float, the ``log`` op otherwise."""
     return math.log(x) if type(x) is float else x.log()
+
+
+def exp(x: Any) -> Any:
+    """e^x: ``math.exp`` on a float, the ``exp`` op otherwise."""
+    return math.exp(x) if type(x) is float else x.exp()
+
+
+def tanh(x: Any) -> Any:
+    """tanh(x): ``math.tanh`` on a float, the ``tanh`` op otherwise."""
+    return math.tanh(x) if type(x) is float else x.tanh()
+
+
+def sigmoid(x: Any) -> Any:
+    """1 / (1 + e^-x): on a float without overflow, the ``sigmoid`` op otherwise."""
+    return _sigmoid(x) if type(x) is float else x.sigmoid()
+
+
+def sqrt(x: Any) -> Any:
+    """Square root: ``math.sqrt`` on a float, the ``sqrt`` op otherwise."""
+    return math.sqrt(x) if type(x) is float else x.sqrt()
+
+
+def relu(x: Any) -> Any:
+    """max(0, x): on a float, or the ``relu`` op."""
+    return _relu(x) if type(x) is float else x.relu()
+
+
+def absolute(x: Any) -> Any:
+    """|x|: ``math.fabs`` on a float, the ``abs`` op otherwise."""
+    return math.fabs(x) if type(x) is float else x.abs()
+
+
+def maximum(x: Any, y: Any) -> Any:
+    """The larger of x and y: ``max`` on floats, the ``max`` op otherwise."""
+    if type(x) is float and type(y) is float:
+        return max(x, y)
+    return x.max(y) if not isinstance(x, (int, float)) else y.max(x)
 
 
 def sign(x: Any) -> Any:

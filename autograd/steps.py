@@ -86,6 +86,8 @@ def step_source(name: str) -> str:
 def compiled_step(name: str) -> Step:
     """The step of op ``name`` compiled from ``step_source(name)``; for a formula that cannot be
     written out as source, a step that calls the formulas themselves."""
+    if OPS[name].layer is not None:
+        return layer_step(name, into_dict=False)
     try:
         source = step_source(name)
     except Exception:  # a user's formula that branches on numbers: it still runs on floats
@@ -146,9 +148,65 @@ class _Table(dict):  # type: ignore[type-arg]
 
 # backward's hot path looks a step up for every node: a plain dict, filled here and by ops.add (defop)
 COMPILED: dict[str, Step] = {name: compiled_step(name) for name in OPS}
-FLOATS: dict[str, Step] = _Table(lambda name: interpreted_step(OPS[name].grads))
-CHECKED: dict[str, Step] = _Table(lambda name: interpreted_step(OPS[name].grads, check=True))
-ON_VALUES: dict[str, Step] = _Table(lambda name: interpreted_step(OPS[name].grads, on_values=True))
+def _dict_steps(on_values: bool = False, check: bool = False) -> Callable[[str], Step]:
+    def make(name: str) -> Step:
+        if OPS[name].layer is not None:
+            return layer_step(name, into_dict=True, on_values=on_values)
+        return interpreted_step(OPS[name].grads, on_values=on_values, check=check)
+
+    return make
+
+
+FLOATS: dict[str, Step] = _Table(_dict_steps())
+CHECKED: dict[str, Step] = _Table(_dict_steps(check=True))
+ON_VALUES: dict[str, Step] = _Table(_dict_steps(on_values=True))
+
+
+# ----------------------------------------------------------------------------- ops from layers (from_layer)
+
+
+def layer_gradients(node: Value, g: Any) -> list[float]:
+    """``node``'s layer's ``backward(g)``, one finite float per input (the layer is the one whose
+    forward made this node)."""
+    from .errors import OpDefinitionError
+
+    layer = getattr(node, "_layer", None)
+    if layer is None:
+        raise OpDefinitionError(f"the {node.op!r} node has no layer: make it by calling the op from_layer returned")
+    if type(g) is not float:
+        raise OpDefinitionError(
+            f"{node.op!r} comes from the layer class {type(layer).__name__}, whose backward works on numbers: it "
+            "has first derivatives only, so create_graph=True (and compile()) cannot go through it; write its "
+            "formulas with autograd.defop to differentiate it again"
+        )
+    result = layer.backward(g)
+    douts = list(result) if isinstance(result, (tuple, list)) else [result]
+    if len(douts) != len(node.children):
+        raise OpDefinitionError(
+            f"{type(layer).__name__}.backward returned {len(douts)} gradient(s) for {node.op!r}, whose forward takes "
+            f"{len(node.children)} input(s): return one per input, in order"
+        )
+    numbers = [float(d) for d in douts]
+    for d in numbers:
+        if not isfinite(d):
+            raise OverflowError(f"{type(layer).__name__}.backward gave {d!r}")
+    return numbers
+
+
+def layer_step(name: str, into_dict: bool, on_values: bool = False) -> Step:
+    """The step of an op made by ``from_layer``: the node's own layer instance hands the shares on."""
+
+    def step(node: Value, g: Any, store: Any) -> None:
+        shares = layer_gradients(node, g)
+        for child, share in zip(node.children, shares):
+            if into_dict:
+                old = store.get(child)
+                if old is not None:
+                    store[child] = share if old is PENDING else old + share
+            elif child.requires_grad:
+                child.grad = share if child.grad is store else child.grad + share
+
+    return step
 
 
 def formula_source(name: str, slot: int) -> str:
@@ -157,7 +215,10 @@ def formula_source(name: str, slot: int) -> str:
 
 
 def _formula_sources(name: str) -> list[str]:
-    grads = OPS[name].grads
+    op = OPS[name]
+    if op.layer is not None:
+        return [f"{op.layer.__name__}.backward(dout)[{slot}]" for slot in range(op.arity)]
+    grads = op.grads
     numbers = _NUMBERS[len(grads)]
     sources = []
     for formula in grads:
@@ -186,6 +247,12 @@ def recording(record: list[tuple[Value, Any, list[tuple[Value, int, float, float
         def step(node: Value, g: Any, grads: dict[Value, Any]) -> None:
             inner(node, g, grads)  # the pass itself, as anomaly mode runs it
             children = node.children
+            if OPS[name].layer is not None:
+                local, share = layer_gradients(node, 1.0), layer_gradients(node, g)
+                record.append(
+                    (node, g, [(c, k, local[k], share[k]) for k, c in enumerate(children) if c in grads])
+                )
+                return
             inputs = [child._data for child in children]
             out = node._data
             shares = [
