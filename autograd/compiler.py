@@ -9,31 +9,44 @@ pass, each node's gradient written out from the formulas of the op table (evalua
     >>> value, (da, db) = f(0.5, 0.25)
 
 ``print(f.source)`` shows the code. It does the same float operations in the same order as the
-engine's ``grad()``, so the numbers are identical, bit for bit.
+engine's ``grad()``, so the numbers are identical, bit for bit. A graph of any size compiles (a
+chain a million ops deep, a sum of a hundred thousand terms): beyond a few hundred lines, the
+code is cut into small functions, and where the same code recurs (a chain, each example of a
+batch) one function serves every place, compiled once.
 
 The rule of tracing (as for ``jax.jit``): the function is run once, and only its Value operations
 are recorded. Python that looks at a traced Value's number, such as ``if x.data > 0`` or ``if x:``,
 would be frozen to the branch taken while tracing, so it raises ``TraceError``. Numbers and
 constant Values the function reads from elsewhere are baked in: pass anything that changes as an
 argument (or, for a model's weights, in ``params=``).
+
+Dead code is left out, as ``jax.jit`` leaves it out: the compiled code computes what the outputs
+depend on, and nothing else. An operation whose result the function drops (``x.log()`` computed,
+then not used) is not in it, so a call neither spends time on it nor raises where the engine,
+running the function itself, would (at ``x = 0``). To have it checked, make it part of an output
+(``has_aux=True``).
 """
 
 from __future__ import annotations
 
 import builtins
+import gc
 import itertools
 import keyword
 import linecache
 import math
+import numbers
 import operator
 import re
+import unicodedata
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from . import backward, modes, ops
 from .errors import OperationOverflowError, TraceError, name_of
 from .modes import no_grad
-from .ops import OPS
+from .ops import OPS, Formula
 from .symbolic import ATOM, Symbol, call, symbol
 from .value import Value, apply
 
@@ -70,6 +83,11 @@ _HIDING = {
     "sign": (0,),
 }
 
+# Placeholders are {v...} for node i's value, {g...} for its gradient, {s...} for a partial sum,
+# each followed by i + _WIDE: all of the same length, so that the length of a statement says
+# something about its code and nothing about where it stands.
+_WIDE = 1_000_000_000
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _MAX_DEPTH = 40  # an expression nested deeper than this is cut into named steps
 
 
@@ -86,13 +104,16 @@ def compile(
 
     ``example_args`` are numbers or (nested) lists of numbers; a compiled call takes arguments of
     the same shapes and returns ``(value, grads)``: ``fn``'s result as a float and, for each
-    argument in ``wrt`` (default: all), its gradient, shaped like the argument.
+    argument in ``wrt`` (default: all), its gradient, shaped like the argument. A call takes what
+    ``Value()`` takes as a number (not ``"3"`` or ``b"3"``) and lists or tuples of the traced
+    lengths (not a set, a dict or a string); anything else raises the engine's error.
 
     ``params`` are Values that ``fn`` reads without taking them as arguments, such as a model's
     weights (a ``Module`` is taken as its parameters). Each call reads their current ``.data``
-    and adds their gradients into ``.grad``, as ``backward()`` would, so an optimizer steps as
-    usual. With ``has_aux=True``, ``fn`` returns ``(value, aux)``, where ``aux`` is Values or
-    numbers in lists; a call then returns ``((value, aux), grads)`` with ``aux`` as floats.
+    and adds their gradients into ``.grad``, as ``backward()`` would (a ``.grad`` of None counts as
+    0), all of them or, if the call is interrupted, none; so an optimizer steps as usual. With
+    ``has_aux=True``, ``fn`` returns ``(value, aux)``, where ``aux`` is Values or numbers in
+    lists; a call then returns ``((value, aux), grads)`` with ``aux`` as floats.
 
     With ``backward=False`` the compiled code is the forward pass alone: ``fn`` may return Values
     in (nested) lists, and a call returns their numbers in the same lists, touching no ``.grad``
@@ -111,7 +132,16 @@ def compile(
         raise ValueError("compile(): wrt= and has_aux= are about gradients, which backward=False leaves out")
     wrt_args = _wrt(wrt, len(example_args)) if backward else ()
     trace = _trace(fn, example_args, *_params(params), has_aux, backward)
-    return _generate(trace, wrt_args, inline)
+    # Writing the code makes a few small objects per node and no reference cycles; with the
+    # collector on, each of its full passes would walk the whole traced graph again (a fifth
+    # of the time of a large compile), so it is paused meanwhile (not while fn runs).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _generate(trace, wrt_args, inline)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class Compiled:
@@ -124,11 +154,11 @@ class Compiled:
     nodes: int
     name: str
 
-    def __init__(self, trace: _Trace, wrt: tuple[int, ...], source: str) -> None:
+    def _setup(self, trace: _Trace, wrt: tuple[int, ...]) -> None:
         self._trace = trace
         self._wrt = wrt
         self._params = trace.params
-        self.source = source
+        self._kinds = [_kind(shape) for shape in trace.shapes]
         self.nodes = trace.node_count
         self.name = _fn_name(trace.fn)
 
@@ -137,6 +167,28 @@ class Compiled:
 
     def __repr__(self) -> str:
         return f"<compiled {self.name}: {self.nodes} ops, {self.source.count(chr(10))} lines>"
+
+    def _finish(self, values: list[float]) -> Any:
+        """The result of a call of the code cut into steps, from the list of values they made."""
+        trace = self._trace
+        outputs = self._gather(values)
+        aux_count = self._aux_count
+        start = 0 if trace.root is None else 1
+        aux = _unflatten(outputs[start : start + aux_count], trace.aux_shape)
+        if trace.root is None:
+            return aux  # the forward pass alone
+        result: Any = (outputs[0], aux) if trace.has_aux else outputs[0]
+        start += aux_count
+        per_arg = []
+        for i in self._wrt:
+            kind = self._kinds[i]
+            size = 1 if kind is None else kind if type(kind) is int else _size(trace.shapes[i])
+            part = outputs[start : start + size]
+            per_arg.append(list(part) if type(kind) is int else _unflatten(part, trace.shapes[i]))
+            start += size
+        if self._params:
+            _add_into_params(self._params, outputs[start:])
+        return result, tuple(per_arg)
 
     def _slow(self, args: tuple[Tree, ...]) -> Any:
         """The engine's own answer, for a call the fast code could not finish cleanly.
@@ -179,6 +231,8 @@ class _Trace:
         self.has_aux = has_aux
         self.nodes: list[Value] = []  # all nodes, children before parents
         self.index: dict[Value, int] = {}
+        self.xs: list[int] = []  # per node, the index of its first input (-1: none), and of its second
+        self.ys: list[int] = []
         self.arg_leaves: list[list[Value]] = []  # per argument, its leaves in order
         self.shapes: list[Tree] = []  # per argument: None for a number, else a list of shapes
         self.arg_names: list[str] = []
@@ -224,6 +278,7 @@ def _trace(
     given = _flatten_tree(aux) if has_aux or not backward else []
     auxes = [v if isinstance(v, Value) else Value(float(v), requires_grad=False) for v in given]
     _collect(trace, ([] if root is None else [root]) + auxes, set(inputs), born)
+    _user_ops(trace.nodes)
     trace.root = None if root is None else trace.index[root]
     trace.aux_slots = [trace.index[v] for v in auxes]
     trace.aux_shape = _shape(aux)
@@ -233,13 +288,26 @@ def _trace(
 
 def _leaves_for(example: Tree, leaves: list[Value], path: str, arg: str) -> Tree:
     """The traced stand-in for one argument: a leaf Value per number, in the same lists."""
-    if isinstance(example, (list, tuple)):
-        return [_leaves_for(item, leaves, f"{path}[{i}]", arg) for i, item in enumerate(example)]
+    if not isinstance(example, (list, tuple)):
+        return _leaf_for(example, leaves, f"{arg}{path}")
+    traced = []
+    for i, item in enumerate(example):  # a loop, not a call per number: lists can be long
+        if isinstance(item, (list, tuple)):
+            traced.append(_leaves_for(item, leaves, f"{path}[{i}]", arg))
+        else:
+            traced.append(_leaf_for(item, leaves, f"{arg}{path}[{i}]"))
+    return traced
+
+
+def _leaf_for(example: Any, leaves: list[Value], label: str) -> Value:
     if isinstance(example, Value) and example._x is None and example.requires_grad:
         leaf = example  # the very Value: code that holds it (a model, a closure) reads the input
     else:
-        number = example._data if isinstance(example, Value) else _number(example, f"{arg}{path}", "compile()")
-        leaf = Value(number, label=f"{arg}{path}")
+        if type(example) is float and math.isfinite(example):
+            number = example
+        else:
+            number = example._data if isinstance(example, Value) else _number(example, label, "compile()")
+        leaf = Value(number, label=label)
     leaves.append(leaf)
     return leaf
 
@@ -269,15 +337,26 @@ def _checked_aux(aux: Any) -> Tree:
 
 def _collect(trace: _Trace, outputs: list[Any], inputs: set[Value], born: set[Value]) -> None:
     """Every node the outputs depend on into ``trace.nodes``, children first; leaves checked."""
+    nodes, index, xs, ys = trace.nodes, trace.index, trace.xs, trace.ys
     for leaf in [leaf for leaves in trace.arg_leaves for leaf in leaves] + trace.params:
-        _add(trace, leaf)
+        index[leaf] = len(nodes)
+        nodes.append(leaf)
+    xs += [-1] * len(nodes)
+    ys += [-1] * len(nodes)
+    # Iterative, as every walk here: graphs can be a million nodes deep. A node whose inputs
+    # are still to be seen goes back on the stack under a None marker.
     stack: list[Any] = list(reversed(outputs))
     while stack:
         node = stack.pop()
         if node is None:
-            _add(trace, stack.pop())
+            node = stack.pop()
+            x, y = node._x, node._y
+            index[node] = len(nodes)
+            nodes.append(node)
+            xs.append(index[x])
+            ys.append(-1 if y is None else index[y])
             continue
-        if node in trace.index:
+        if node in index:
             continue
         if node._x is None:
             if node.requires_grad and node not in inputs and node not in born:
@@ -286,205 +365,515 @@ def _collect(trace: _Trace, outputs: list[Any], inputs: set[Value], born: set[Va
                     "argument nor in params=, so its gradient would be lost; pass it in params= (a model's "
                     "weights), or make it a constant with .detach() or requires_grad=False"
                 )
-            _add(trace, node)
+            index[node] = len(nodes)
+            nodes.append(node)
+            xs.append(-1)
+            ys.append(-1)
             continue
-        stack += [node, None]
+        stack.append(node)
+        stack.append(None)
         if node._y is not None:
             stack.append(node._y)
         stack.append(node._x)
-    trace.node_count = sum(1 for n in trace.nodes if n._x is not None)
-
-
-def _add(trace: _Trace, node: Value) -> None:
-    if node not in trace.index:
-        trace.index[node] = len(trace.nodes)
-        trace.nodes.append(node)
+    trace.node_count = len(nodes) - xs.count(-1)
 
 
 # ----------------------------------------------------------------------------- code generation
+#
+# The code is written in two passes. The first (_Source) walks the graph and writes one
+# statement per value that gets a name: its target and its expression, in which every named
+# value is a placeholder such as {v1000000012} (the value of node 12) or {g1000000012} (its
+# gradient). The second (_Code) gives the placeholders their names. While the statements are
+# few, they become one readable function, named after the arguments and labels. Beyond that,
+# one function would cost Python's compiler about 3 KB per line, all at once, and several us per
+# line, so the statements are cut into steps: small functions that read the values they need
+# from one list and append the values they make to it. Steps whose code is the same (in a chain,
+# a sum, each example of a batch) share one function, compiled once.
+#
+# Measured on CPython 3.11 (benchmarks/bench.py prints the figures): a function of n lines
+# takes Python's compile() ~3 KB per line at its peak and 2 to 8 us per line, the more the
+# longer the function; steps of a few hundred characters' worth of statements cost a few us of
+# overhead per call each, which a step of ~100 statements makes negligible.
+
+# Placeholders end in i + _WIDE: all of the same length, so that the length of a statement
+# says something about its code and nothing about where it stands.
+_WIDE = 1_000_000_000
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_MAX_DEPTH = 40  # an expression nested deeper than this is cut (Python's compiler recurses per level)
+_MAX_LENGTH = 1200  # and one longer than this many characters (a balanced tree is shallow but wide)
+_SMALL = 250  # statements: up to this many make one readable function; beyond, steps
+_STEP_MIN, _STEP_MAX, _STEP_SPREAD = 800, 4000, 8  # characters per step, and how often to cut
 
 
 class _Writer:
-    """Names and lines of the generated function."""
+    """Readable names for the generated function: unique as Python reads identifiers."""
 
     def __init__(self, reserved: Iterable[str]) -> None:
         self.used = set(reserved) | set(keyword.kwlist) | set(dir(builtins)) | {"self", "args"}
-        self.lines: list[str] = []
         self.counter = itertools.count()
 
-    def fresh(self, wish: str, fallback: str) -> str:
-        name = wish.replace(".", "_").replace("[", "_").replace("]", "").strip("_")
-        if not name.isidentifier() or name in self.used:
+    def fresh(self, wish: Any, fallback: str) -> str:
+        """``wish`` made an identifier, or ``fallback`` numbered: never one that is taken.
+
+        Python reads identifiers in NFKC form ("µ" is "μ", "ｔ0" is "t0"), so names are
+        compared, and written, in that form; a label that is not a string is not used.
+        """
+        name = ""
+        if isinstance(wish, str) and wish:
+            name = unicodedata.normalize("NFKC", wish).replace(".", "_").replace("[", "_").replace("]", "").strip("_")
+        if not name.isidentifier() or name in self.used or keyword.iskeyword(name):
             name = f"{fallback}{next(self.counter)}"
             while name in self.used:
                 name = f"{fallback}{next(self.counter)}"
         self.used.add(name)
         return name
 
-    def emit(self, line: str) -> None:
-        self.lines.append("        " + line)
+
+class _Steps:
+    """Statements cut into steps; identical steps share one compiled function."""
+
+    def __init__(self, namespace: dict[str, Any], filename: str) -> None:
+        self.namespace, self.filename = namespace, filename
+        self.slot: dict[str, int] = {}  # each named value's place in the list of values
+        self.count = 0
+        self.steps: list[tuple[Callable[..., None], Callable[..., Any] | None]] = []
+        self.functions: dict[str, tuple[int, Callable[..., None]]] = {}  # body -> (number, function)
+        self.sources: list[str] = []
+        self.calls: list[int] = []
+        self.made: list[str] = []
+        self.texts: list[str] = []
+        self.size = self.last = 0
+
+    def leaf(self, ref: str) -> None:
+        """An argument's or param's number: the next place in the list, before any step runs."""
+        self.slot[ref] = self.count
+        self.count += 1
+
+    def add(self, ref: str, text: str, *naming: Any) -> None:
+        """Statement ``ref = text`` (``naming`` is for the readable form, not needed here)."""
+        # A step ends where its content says, so that code that repeats is cut the same way each
+        # time: where the kind of statement changes (told by the length of its text, in which
+        # every placeholder has the same length), at one change in _STEP_SPREAD, picked by a
+        # checksum; within bounds on the step's length.
+        length = len(text)
+        if self.size >= _STEP_MIN and (
+            self.size >= _STEP_MAX
+            or (length != self.last and zlib.crc32(b"%d %d" % (self.last, length)) % _STEP_SPREAD == 0)
+        ):
+            self.cut()
+        self.last = length
+        self.made.append(ref)
+        self.texts.append(text)
+        self.size += length
+
+    def cut(self) -> None:
+        """End the step: its code named, compiled unless the same code was, and noted to run."""
+        made = self.made
+        if not made:
+            return
+        body = "".join([f"    {{{ref}}} = {text}\n" for ref, text in zip(made, self.texts)])
+        # a0, a1, ... for the values the step makes, in order, then for those it reads that
+        # earlier steps made, in the order it first reads them
+        local = dict(zip(made, map("a{}".format, itertools.count())))
+        live = [ref for ref in dict.fromkeys(_PLACEHOLDER.findall(body)) if ref not in local]
+        local.update(zip(live, map("a{}".format, itertools.count(len(made)))))
+        body = body.format_map(local)
+        if live:
+            names = [local[ref] for ref in live]
+            body = f"    {names[0] if len(names) == 1 else _targets(names)} = get(v)\n{body}"
+        body += f"    v += {_targets([local[ref] for ref in made])}\n"
+        known = self.functions.get(body)
+        if known is None:
+            number = len(self.sources)
+            source = f"def _step{number}(v, get):\n{body}"
+            filename = f"{self.filename} step {number}>"
+            linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+            exec(builtins.compile(source, filename, "exec"), self.namespace)
+            known = self.functions[body] = (number, self.namespace.pop(f"_step{number}"))
+            self.sources.append(source)
+            self.calls.append(0)
+        self.calls[known[0]] += 1
+        self.steps.append((known[1], operator.itemgetter(*map(self.slot.__getitem__, live)) if live else None))
+        self.slot.update(zip(made, range(self.count, self.count + len(made))))
+        self.count += len(made)
+        self.made, self.texts, self.size = [], [], 0
+
+
+class _Code:
+    """The second pass: statements with placeholders, turned into one function or into steps."""
+
+    def __init__(self, namespace: dict[str, Any], filename: str) -> None:
+        self.namespace, self.filename = namespace, filename
+        self.names: dict[str, str] = {}
+        self.leaves: list[tuple[str, Any, str]] = []
+        self.statements: list[tuple[str | None, str, Any, str, str | None]] = []  # while few
+        self.steps: _Steps | None = None
+
+    def leaf(self, ref: str, wish: Any, fallback: str) -> None:
+        """An argument's number or a param's, named before any statement."""
+        self.leaves.append((ref, wish, fallback))
+
+    def comment(self, text: str) -> None:
+        if self.steps is None:
+            self.statements.append((None, text, None, "", None))
+
+    def assign(self, ref: str, text: str, wish: Any, fallback: str, of: str | None = None) -> None:
+        """``ref = text``; ``wish`` names it in the readable form, or ``g_`` and the name of ``of``."""
+        self.statements.append((ref, text, wish, fallback, of))
+        if len(self.statements) > _SMALL:  # too many for one function: steps from now on
+            steps = self.steps = _Steps(self.namespace, self.filename)
+            for leaf, _, _ in self.leaves:
+                steps.leaf(leaf)
+            for ref, text, *_ in self.statements:
+                if ref is not None:
+                    steps.add(ref, text)
+            self.statements = []
+            self.assign = steps.add  # type: ignore[method-assign]
+
+    def readable(self) -> list[str]:
+        """The statements of the readable form, each placeholder given its name (the arguments'
+        and params' first, then each in turn, in the order the code reads)."""
+        names, fresh = self.names, _Writer(self.namespace).fresh
+        for ref, wish, fallback in self.leaves:
+            names[ref] = fresh(wish.label if isinstance(wish, Value) else wish, fallback)
+        lines = []
+        for ref, text, wish, fallback, of in self.statements:
+            if ref is None:
+                lines.append(f"        {text}")
+                continue
+            line = text.format_map(names)
+            if of is not None:
+                wish = f"g_{names[of]}" if of in names else ""
+            elif isinstance(wish, Value):
+                wish = wish.label
+            name = names[ref] = fresh(wish, fallback)
+            lines.append(f"        {name} = {line}")
+        return lines
 
 
 def _generate(trace: _Trace, wrt: tuple[int, ...], inline: bool) -> Compiled:
     """The Compiled object for ``trace``: its source written, compiled and bound."""
     namespace = _namespace()
-    source = _Source(trace, wrt, inline, reserved=namespace).write()
-    filename = f"<autograd.compile {_fn_name(trace.fn)}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # for tracebacks
-    exec(builtins.compile(source, filename, "exec"), namespace)
+    filename = f"<autograd.compile {_comment(_fn_name(trace.fn))}"
+    code = _Code(namespace, filename)
+    source = _Source(trace, wrt, inline, code)
+    source.write()
+    compiled = source.finish()
+    filename += ">"
+    linecache.cache[filename] = (len(compiled.source), None, compiled.source.splitlines(True), filename)
+    main = compiled.source.split("\n\n", 1)[0] + "\n"  # the steps, if any, are compiled already
+    exec(builtins.compile(main, filename, "exec"), namespace)
     cls = type("Compiled", (Compiled,), {"__call__": namespace["__call__"], "__module__": __name__})
-    return cls(trace, wrt, source)
+    compiled.__class__ = cls
+    return compiled
 
 
 class _Source:
     """Writes the code of one traced function: its arguments, forward pass, backward pass and
-    result, each section by a method of its own, in that order."""
+    result, each section by a method of its own, in that order. Nodes are known by their index
+    in ``trace.nodes``; ``trace.xs`` and ``trace.ys`` give their inputs'."""
 
-    def __init__(self, trace: _Trace, wrt: tuple[int, ...], inline: bool, reserved: Iterable[str]) -> None:
-        self.trace, self.wrt, self.inline = trace, wrt, inline
+    def __init__(self, trace: _Trace, wrt: tuple[int, ...], inline: bool, code: _Code) -> None:
+        self.trace, self.wrt, self.inline, self.code = trace, wrt, inline, code
         self.nodes, self.index = trace.nodes, trace.index
-        self.out = _Writer(reserved)
+        n = len(self.nodes)
         self.root = None if trace.root is None else self.nodes[trace.root]
         root = self.root
         self.targets = set() if root is None else set(trace.inputs_of(wrt)) | set(trace.param_slots)
         targets = [self.nodes[i] for i in self.targets]
-        self.order = _backward_order(root, targets) if targets and root.requires_grad else []  # type: ignore[union-attr]
-        self.wanted = set(self.order)  # the nodes a gradient reaches
-        self.names: list[str | None] = [None] * len(self.nodes)  # set for the nodes given a line
-        self.expr: list[Any] = [None] * len(self.nodes)  # each node's value: a name or an expression
-        self.gexpr: dict[int, Symbol] = {}  # the gradient of each node of the backward pass
+        order = _backward_order(root, targets) if targets and root.requires_grad else []  # type: ignore[union-attr]
+        self.order = [self.index[node] for node in order]  # the nodes a gradient reaches, in the engine's order
+        self.wanted = wanted = bytearray(n)
+        for i in self.order:
+            wanted[i] = 1
+        self.inputs = [self.index[leaf] for leaves in trace.arg_leaves for leaf in leaves] + trace.param_slots
+        self.expr: list[Any] = [None] * n  # each node's value: a placeholder or an expression
+        self.named = bytearray(n)
+        self.gexpr: dict[int, Symbol] = {}  # the gradient of each target
         self.checked: list[int] = []  # values an op could hide an inf in, for the final check
+        self.temporaries = itertools.count()
 
-    def write(self) -> str:
+    def write(self) -> None:
         self.needs_name = self.plan()
         self.arguments()
         self.forward()
         if self.root is not None:
             self.backward()
-        self.result()
-        lines = [
-            f"def __call__(self, *args):  # {_fn_name(self.trace.fn)}: {self.trace.node_count} ops traced",
-            "    try:",
-            *self.out.lines,
-            "    except (ArithmeticError, ValueError, TypeError):",
-            "        pass",
-            "    return self._slow(args)  # an error or a non-finite value: the engine says which",
-        ]
-        return "\n".join(lines) + "\n"
 
-    def plan(self) -> list[bool]:
+    def plan(self) -> bytearray:
         """Which nodes get a line of their own: those used twice, read by a gradient formula, or
         checked, and the outputs; with ``inline=False``, all."""
-        nodes, index = self.nodes, self.index
-        needs_name = [not self.inline] * len(nodes)
-        self.uses = [0] * len(nodes)
-        for node in nodes:
-            for slot, child in enumerate(node.children):
-                self.uses[index[child]] += 1
-                if slot in _HIDING.get(node.op, ()) and child._x is not None:
-                    needs_name[index[child]] = True
-                    self.checked.append(index[child])
-        for node in self.order:
-            for slot, child in enumerate(node.children):
-                if child in self.wanted:
-                    for used in _FORMULA_USES[node.op][slot]:
-                        needs_name[index[node] if used == "out" else index[node.children["xy".index(used)]]] = True
+        nodes, xs, ys, checked = self.nodes, self.trace.xs, self.trace.ys, self.checked
+        needs_name = bytearray([not self.inline]) * len(nodes)
+        self.uses = uses = [0] * len(nodes)
+        for i, node in enumerate(nodes):
+            x = xs[i]
+            if x < 0:
+                continue
+            hiding = _HIDING.get(node.op, ())
+            uses[x] += 1
+            if 0 in hiding and nodes[x]._x is not None:
+                needs_name[x] = 1
+                checked.append(x)
+            y = ys[i]
+            if y >= 0:
+                uses[y] += 1
+                if 1 in hiding and nodes[y]._x is not None:
+                    needs_name[y] = 1
+                    checked.append(y)
+        wanted = self.wanted
+        for i in self.order:
+            x = xs[i]
+            if x < 0:
+                continue
+            reads = _READS[nodes[i].op]
+            places = (x, ys[i], i)
+            if wanted[x]:
+                for used in reads[0]:
+                    needs_name[places[used]] = 1
+            if ys[i] >= 0 and wanted[ys[i]]:
+                for used in reads[1]:
+                    needs_name[places[used]] = 1
         for i in self.trace.aux_slots if self.root is None else [self.trace.root, *self.trace.aux_slots]:
-            needs_name[i] = True
+            needs_name[i] = 1
         return needs_name
 
     def arguments(self) -> None:
-        """Unpack the arguments into one name per number, converted with float(); read the params."""
-        trace, index, out = self.trace, self.index, self.out
-        signature = []
-        for a, leaves in enumerate(trace.arg_leaves):
+        """Name the arguments' numbers and the params' (they are read by the code's preamble)."""
+        trace, index, code, expr, named = self.trace, self.index, self.code, self.expr, self.named
+        for leaves in trace.arg_leaves:
             for leaf in leaves:
-                self.names[index[leaf]] = out.fresh(leaf.label, "x")
-            signature.append(_pattern(trace.shapes[a], iter(self.names[index[leaf]] for leaf in leaves)))
-        self.arg_names = [self.names[index[leaf]] for leaves in trace.arg_leaves for leaf in leaves]
-        param_names = []
+                code.leaf(f"v{index[leaf] + _WIDE}", leaf, "x")
         for p, wish in zip(trace.params, trace.param_names):
-            self.names[index[p]] = name = out.fresh(wish, "p")
-            param_names.append(name)
-        out.emit("# the arguments, as floats" if self.arg_names else "# no arguments")
-        if trace.arg_leaves:
-            out.emit(f"{_targets(signature)} = args")
-        if self.arg_names:
-            out.emit(f"{_targets(self.arg_names)} = {_targets([f'float({n})' for n in self.arg_names])}")
-        if param_names:
-            out.emit(f"{_targets(param_names)} = map(_data, self._params)")
-
-    def known(self, node: Value) -> float | None:
-        """A constant's number (the same at every call), or None for a value computed at the call."""
-        return node._data if node._x is None and self.names[self.index[node]] is None else None
+            code.leaf(f"v{index[p] + _WIDE}", wish, "p")
+        for i in self.inputs:
+            expr[i] = Symbol(f"{{v{i + _WIDE}}}")
+            named[i] = 1
 
     def forward(self) -> None:
         """Each named node gets a line; any other is written into its one user's expression."""
-        self.out.emit("# forward")
-        names, expr, index = self.names, self.expr, self.index
-        depth = [0] * len(self.nodes)
-        for i, node in enumerate(self.nodes):
-            if names[i] is not None:
-                expr[i] = Symbol(names[i])
-            elif node._x is None:  # a constant
-                expr[i] = symbol(node._data)
+        self.code.comment("# forward")
+        nodes, xs, ys = self.nodes, self.trace.xs, self.trace.ys
+        expr, named, needs_name, uses = self.expr, self.named, self.needs_name, self.uses
+        code, infix = self.code, _INFIX
+        for i, node in enumerate(nodes):
+            x = xs[i]
+            if x < 0:
+                if expr[i] is None:
+                    expr[i] = symbol(node._data)  # a constant
+                continue
+            op, y = node.op, ys[i]
+            a = expr[x]
+            if not named[x] and xs[x] >= 0:
+                expr[x] = _SPENT  # written into this expression: not needed on its own any more
+            if y < 0:
+                e = -a if op == "neg" else _forward_one(op, a)
             else:
-                children = [index[c] for c in node.children]
-                expr[i] = _forward_symbol(node.op, [expr[c] for c in children], [self.known(c) for c in node.children])
-                depth[i] = 1 + max(depth[c] for c in children)
-                if self.needs_name[i] or self.uses[i] != 1 or depth[i] > _MAX_DEPTH:
-                    names[i] = self.out.fresh(node.label, "t")
-                    self.out.emit(f"{names[i]} = {expr[i]}")
-                    expr[i], depth[i] = Symbol(names[i]), 0
+                b = expr[y]
+                if not named[y] and xs[y] >= 0:
+                    expr[y] = _SPENT
+                if op in infix:
+                    e = infix[op](a, b)
+                elif op == "**" and xs[y] < 0 and not named[y] and nodes[y]._data.is_integer():
+                    e = a ** nodes[y]._data  # float ** n is math.pow's number
+                else:
+                    e = call(_FORWARD_NAMES[op], a, b)
+            if needs_name[i] or uses[i] != 1 or e.depth > _MAX_DEPTH or len(e.source) > _MAX_LENGTH:
+                ref = f"v{i + _WIDE}"
+                code.assign(ref, e.source, node, "t")
+                e = Symbol(f"{{{ref}}}")
+                named[i] = 1
+            expr[i] = e
 
     def backward(self) -> None:
         """In the engine's order, each node's gradient: the sum of its shares, in the order the
         engine adds them (so the floats come out the same), passed on by its op's formulas."""
-        self.out.emit("# backward: g_v is d(result)/dv")
-        shares: dict[int, list[Symbol]] = {}
-        for node in reversed(self.order):
-            i = self.index[node]
-            g, depth = (Symbol("1.0"), 0) if node is self.root else _sum(shares.pop(i), self.out)
-            receivers = [c for c in node.children if c in self.wanted]
-            is_target = i in self.targets
-            if self.inline and not is_target and g.precedence == ATOM and g.source.isidentifier():
+        self.code.comment("# backward: g_v is d(result)/dv")
+        shares: dict[int, Any] = {}  # for each node, its share so far, or a list of them
+        nodes, xs, ys, expr, named = self.nodes, self.trace.xs, self.trace.ys, self.expr, self.named
+        wanted, targets, code, inline = self.wanted, self.targets, self.code, self.inline
+        root = self.trace.root
+        for i in reversed(self.order):
+            if i == root:
+                g = Symbol("1.0")
+            else:
+                g = shares.pop(i)
+                if type(g) is list:
+                    g = self._sum(g)
+            x = xs[i]
+            if x < 0:  # a leaf in the order is a target: its gradient gets a name, and goes no further
+                ref = f"g{i + _WIDE}"
+                code.assign(ref, g.source, "", "g_t", f"v{i + _WIDE}")
+                self.gexpr[i] = Symbol(f"{{{ref}}}")
+                continue
+            y, op = ys[i], nodes[i].op
+            to_x = x >= 0 and wanted[x]
+            to_y = y >= 0 and wanted[y]
+            is_target = i in targets
+            if inline and not is_target and g.precedence == ATOM and g.source[0] == "{":
                 pass  # already a name: no line needed to pass it on
-            elif is_target or not self.inline or len(receivers) != 1 or depth > _MAX_DEPTH:
-                name = self.out.fresh(f"g_{self.names[i]}" if self.names[i] else "", "g_t")
-                self.out.emit(f"{name} = {g}")
-                g = Symbol(name)
-            self.gexpr[i] = g
+            elif (
+                is_target
+                or not inline
+                or to_x + to_y != 1
+                or g.depth > _MAX_DEPTH
+                or len(g.source) > _MAX_LENGTH
+                or op in _G_TWICE
+            ):
+                ref = f"g{i + _WIDE}"
+                code.assign(ref, g.source, "", "g_t", f"v{i + _WIDE}")
+                g = Symbol(f"{{{ref}}}")
+            if is_target:
+                self.gexpr[i] = g
+            if not (to_x or to_y):
+                continue
             # a constant input reaches the formulas as its number, so that what depends on it alone
             # is worked out here, once (sign(2.0) is 1), and helpers know it (pow_grad of a known power)
-            inputs = [self.expr[self.index[c]] if self.known(c) is None else c._data for c in node.children]
-            for slot, child in enumerate(node.children):
-                if child in self.wanted:
-                    share = OPS[node.op].grads[slot](g, *inputs, self.expr[i])
-                    shares.setdefault(self.index[child], []).append(share)
+            grads = OPS[op].grads
+            a = nodes[x]._data if xs[x] < 0 and not named[x] else expr[x]
+            if y < 0:
+                given: list[tuple[int, Symbol]] = [(x, _share(grads[0], g, (a,), expr[i]))]
+            else:
+                b = nodes[y]._data if xs[y] < 0 and not named[y] else expr[y]
+                given = [(x, _share(grads[0], g, (a, b), expr[i]))] if to_x else []
+                if to_y:
+                    given.append((y, _share(grads[1], g, (a, b), expr[i])))
+            for child, share in given:
+                had = shares.get(child)
+                if had is None:
+                    shares[child] = share
+                elif type(had) is list:
+                    had.append(share)
+                else:
+                    shares[child] = [had, share]
 
-    def result(self) -> None:
-        """Return the results, after one check that no value on the way was inf or NaN."""
-        trace, expr, out = self.trace, self.expr, self.out
-        grad_of = {i: self.gexpr.get(i, Symbol("0.0")) for i in self.targets}  # 0: no path leads there
+    def _sum(self, terms: list[Symbol]) -> Symbol:
+        """``terms[0] + terms[1] + ...``, left to right as the engine adds them; cut when deep or long."""
+        total = terms[0]
+        for term in terms[1:]:
+            if total.depth >= _MAX_DEPTH or len(total.source) >= _MAX_LENGTH:
+                ref = f"s{next(self.temporaries) + _WIDE}"
+                self.code.assign(ref, total.source, "", "g_t")
+                total = Symbol(f"{{{ref}}}")
+            total = total + term
+        return total
+
+    def finish(self) -> Compiled:
+        """The main function around the statements, and the Compiled object that runs it."""
+        trace = self.trace
+        grad_of = {i: self.gexpr.get(i, _ZERO) for i in self.targets}  # 0: no path leads there
         returned = [grad_of[i] for i in trace.inputs_of(self.wrt)]
         params = [grad_of[i] for i in trace.param_slots if i in self.targets]
-        check = [Symbol(n) for n in self.arg_names] + [expr[c] for c in dict.fromkeys(self.checked)]
-        check += [expr[i] for i in trace.aux_slots] + returned + params
-        aux = _pattern(trace.aux_shape, iter(str(expr[i]) for i in trace.aux_slots))
-        if self.root is None:
-            out.emit(f"if isfinite(sum(({', '.join(map(str, check))},))):")
-            out.emit(f"    return {aux}")
-            return
-        check.append(expr[trace.root])
-        value = f"({expr[trace.root]}, {aux})" if trace.has_aux else str(expr[trace.root])
-        names = iter(str(g) for g in returned)
-        grads = [_pattern(trace.shapes[a], names) for a in self.wrt]
-        out.emit(f"if isfinite(sum(({', '.join(map(str, check))},))):")
-        if params:
-            out.emit(f"    if _add_into_params(self._params, ({', '.join(map(str, params))},)):")
-            out.emit(f"        return {value}, ({_targets(grads)})")
+        aux = [self.expr[i] for i in trace.aux_slots]
+        compiled = Compiled.__new__(Compiled)
+        compiled._setup(trace, self.wrt)
+        header = f"def __call__(self, *args):  # {_comment(_fn_name(trace.fn))}: {trace.node_count} ops traced"
+        if self.code.steps is None:
+            body = self._one_function(returned, params, aux)
+            compiled._steps = []
         else:
-            out.emit(f"    return {value}, ({_targets(grads)})")
+            steps = self.code.steps
+            steps.cut()
+            outputs = ([] if self.root is None else [self.expr[trace.root]]) + aux + returned + params  # type: ignore[index]
+            constants = []
+            slots = []
+            for e in outputs:
+                if e.source[0] == "{":
+                    slots.append(steps.slot[e.source[1:-1]])
+                else:
+                    slots.append(steps.count + len(constants))
+                    constants.append(float(e.source))
+            compiled._steps, compiled._constants = steps.steps, constants
+            compiled._gather = _getter(slots)
+            compiled._aux_count = len(aux)
+            header += f", run as {len(steps.steps):,} calls of the {len(steps.sources):,} functions below"
+            body = [
+                "        v = _floats(args, self._kinds)",
+                *(["        v += map(_data, self._params)"] if trace.params else []),
+                "        for step, get in self._steps:",
+                "            step(v, get)",
+                "        v += self._constants",
+                "        if isfinite(sum(v)):",
+                "            return self._finish(v)",
+            ]
+        lines = [
+            header,
+            "    try:",
+            *body,
+            "    except (ArithmeticError, ValueError, TypeError):",
+            "        pass",
+            "    return self._slow(args)  # an error or a non-finite value: the engine says which",
+        ]
+        source = "\n".join(lines) + "\n"
+        if self.code.steps is not None:
+            steps = self.code.steps
+            source += "".join(
+                f"\n\n# called {calls:,} time{'s' if calls != 1 else ''}\n{text}"
+                for calls, text in zip(steps.calls, steps.sources)
+            )
+        compiled.source = source
+        return compiled
+
+    def _one_function(self, returned: list[Symbol], params: list[Symbol], aux: list[Symbol]) -> list[str]:
+        """The body of the readable form: arguments, statements, the check and the result."""
+        trace, code = self.trace, self.code
+        statements = code.readable()
+        names = code.names
+        per_arg = [[names[f"v{self.index[leaf] + _WIDE}"] for leaf in leaves] for leaves in trace.arg_leaves]
+        arg_names = [name for names_of_arg in per_arg for name in names_of_arg]
+        param_names = [names[f"v{i + _WIDE}"] for i in trace.param_slots]
+        lines = ["        # the arguments, as floats" if arg_names else "        # no arguments"]
+        if any(shape is not None for shape in trace.shapes):
+            # one call checks the lists and numbers, refusing what the engine refuses
+            lines[0] += ": " + _targets([_pattern(s, n) for s, n in zip(trace.shapes, per_arg)])
+            lines.append(f"        {_targets(arg_names) or '()'} = _floats(args, self._kinds)")
+        else:
+            lines.append(f"        {_targets(arg_names) or '()'} = args")
+            # a float as it is; anything else as Value() takes it ("3" is refused, not read as 3.0)
+            lines += [f"        {n} = {n} if type({n}) is float else _float({n})" for n in arg_names]
+        if param_names:
+            lines.append(f"        {_targets(param_names)} = map(_data, self._params)")
+        lines += statements
+
+        def text(e: Symbol) -> str:
+            return e.source.format_map(names)
+
+        check = arg_names + [text(self.expr[c]) for c in dict.fromkeys(self.checked)]
+        check += [text(self.expr[i]) for i in trace.aux_slots] + [text(g) for g in returned + params]
+        aux_source = _pattern(trace.aux_shape, iter(text(e) for e in aux))
+        if self.root is None:
+            lines.append(f"        if isfinite(sum(({', '.join(check)},))):")
+            lines.append(f"            return {aux_source}")
+            return lines
+        root = text(self.expr[trace.root])  # type: ignore[index]
+        check.append(root)
+        value = f"({root}, {aux_source})" if trace.has_aux else root
+        returned_names = iter(text(g) for g in returned)
+        grads = [_pattern(trace.shapes[a], returned_names) for a in self.wrt]
+        lines.append(f"        if isfinite(sum(({', '.join(check)},))):")
+        if params:
+            lines.append(f"            if _add_into_params(self._params, ({', '.join(text(g) for g in params)},)):")
+            lines.append(f"                return {value}, ({_targets(grads)})")
+        else:
+            lines.append(f"            return {value}, ({_targets(grads)})")
+        return lines
+
+
+_SPENT = Symbol("0.0")  # in place of an expression written into its user's (no formula reads it)
+_ZERO = Symbol("0.0")
+
+
+def _comment(text: str) -> str:
+    """``text`` as it may stand in a comment: on one line."""
+    return text if text.isprintable() else repr(text)
+
+
+def _getter(slots: list[int]) -> Callable[[list[float]], tuple[float, ...]]:
+    """A function of the list of values: the values at ``slots``, as a tuple."""
+    if len(slots) == 1:
+        slot = slots[0]
+        return lambda values: (values[slot],)
+    return operator.itemgetter(*slots) if slots else lambda values: ()
 
 
 def _targets(names: list[str]) -> str:
@@ -493,63 +882,145 @@ def _targets(names: list[str]) -> str:
 
 
 def _backward_order(root: Value, targets: list[Value]) -> list[Value]:
-    """The nodes a gradient passes through on its way to ``targets``, in the engine's order."""
-    return backward.toward(backward.topological_order(root), targets)
+    """The nodes a gradient passes through on its way to ``targets``, in the engine's order
+    (that of ``grad()``: its topological order, less the nodes that lead to no target)."""
+    reaching = set(targets)
+    kept = []
+    for node in backward.topological_order(root):  # children first: each is settled before its parents
+        x = node._x
+        if node in reaching or (x is not None and (x in reaching or (node._y is not None and node._y in reaching))):
+            reaching.add(node)
+            kept.append(node)
+    return kept
 
 
-def _sum(terms: list[Symbol], out: _Writer) -> tuple[Symbol, int]:
-    """``terms[0] + terms[1] + ...``, left to right as the engine adds them; cut when deep."""
-    total, depth = terms[0], 1
-    for term in terms[1:]:
-        if depth >= _MAX_DEPTH:
-            name = out.fresh("", "g_t")
-            out.emit(f"{name} = {total}")
-            total, depth = Symbol(name), 0
-        total, depth = total + term, depth + 1
-    return total, depth
+_G, _X, _Y, _OUT = "\x00g", "\x00x", "\x00y", "\x00o"  # stand-ins, in a formula's source, for its inputs
 
 
-def _forward_symbol(op: str, inputs: list[Symbol | None], constants: list[float | None]) -> Symbol:
-    """The source of op ``op`` on ``inputs``: an operator where Python's does exactly what the
-    engine's forward does, else a call of that very forward function."""
-    if op in _INFIX:
-        return _INFIX[op](*inputs)
-    if op == "neg":
-        return -inputs[0]  # type: ignore[operator]
-    if op == "**" and constants[1] is not None and constants[1].is_integer():
-        return inputs[0] ** constants[1]  # type: ignore[operator]  # float ** n is math.pow's number
-    if op == "relu" and inputs[0].precedence == ATOM:  # type: ignore[union-attr]
-        return Symbol(f"({inputs[0]} if {inputs[0]} > 0.0 else 0.0)")  # the body of ops._relu
-    return call(_FORWARD_NAMES[op], *inputs)  # type: ignore[arg-type]
+class _Template:
+    """A gradient formula's source with stand-ins for g, x, y and out; ``fills`` pairs each of
+    x, y, out that it reads with its place in ``(*inputs, out)``."""
+
+    __slots__ = ("source", "precedence", "depth", "fills")
+
+    def __init__(self, formula: Formula, arity: int) -> None:
+        stand_ins = (*(_X, _Y)[:arity], _OUT)
+        e = symbol(formula(Symbol(_G), *map(Symbol, stand_ins)))
+        self.source, self.precedence, self.depth = e.source, e.precedence, e.depth
+        self.fills = tuple((s, k) for k, s in enumerate(stand_ins) if s in e.source)
 
 
-def _formula_uses() -> dict[str, list[tuple[str, ...]]]:
-    """For each op and input slot, which of x, y, out its gradient formula reads."""
-    uses = {}
+_TEMPLATES: dict[Formula, _Template] = {}
+
+
+def _share(formula: Formula, g: Symbol, inputs: tuple[Any, ...], out: Symbol) -> Symbol:
+    """``formula(g, *inputs, out)`` as a Symbol: the formula run on Symbols once per op, then
+    its source filled in (each input in brackets unless it is a name, a number or a call, which
+    keeps the order of operations). An input that is a known number makes the formula run on it."""
+    template = _TEMPLATES.get(formula)
+    if template is None:
+        template = _TEMPLATES[formula] = _Template(formula, len(inputs))
+    source = template.source
+    if source == _G:
+        return g  # the formula passes g on as it is (the shares of +)
+    depth = g.depth
+    source = source.replace(_G, g.source if g.precedence == ATOM else f"({g.source})")
+    values = (*inputs, out)
+    for stand_in, k in template.fills:
+        value = values[k]
+        if type(value) is not Symbol:
+            return symbol(formula(g, *inputs, out))  # a known number: worked out here
+        source = source.replace(stand_in, value.source if value.precedence == ATOM else f"({value.source})")
+        depth = value.depth if value.depth > depth else depth
+    return Symbol(source, template.precedence, template.depth + depth)
+
+
+def _forward_one(op: str, x: Symbol) -> Symbol:
+    """The source of op ``op`` (of one input) on ``x``: a call of the very forward function the
+    engine runs, or for relu of a name its body, written out."""
+    if op == "relu" and x.precedence == ATOM and x.depth == 0:
+        return Symbol(f"({x} if {x} > 0.0 else 0.0)", ATOM, 2)  # the body of ops._relu
+    return call(_FORWARD_NAMES[op], x)
+
+
+def _formula_uses() -> tuple[dict[str, list[tuple[int, ...]]], set[str]]:
+    """For each op and input slot, which of x, y, out (0, 1, 2) its gradient formula reads; and
+    the ops with a formula that reads g twice (its g is then named, not written out twice)."""
+    reads, twice = {}, set()
     for name, op in OPS.items():
-        args = ["x", "y"][: op.arity]
+        inputs = ("x", "y")[: op.arity]
+        slot_of = {**{a: k for k, a in enumerate(inputs)}, "out": 2}
         per_slot = []
         for formula in op.grads:
-            text = str(formula(Symbol("g"), *map(Symbol, args), Symbol("out")))
-            per_slot.append(tuple(a for a in (*args, "out") if _mentions(text, a)))
-        uses[name] = per_slot
-    return uses
+            text = str(formula(Symbol("g"), *map(Symbol, inputs), Symbol("out")))
+            per_slot.append(tuple(k for a, k in slot_of.items() if _mentions(text, a)))
+            if len(re.findall(r"\bg\b", text)) > 1:
+                twice.add(name)
+        reads[name] = per_slot
+    return reads, twice
 
 
 def _mentions(text: str, name: str) -> bool:
     return re.search(rf"\b{name}\b", text) is not None
 
 
-_FORMULA_USES = _formula_uses()
+_READS, _G_TWICE = _formula_uses()
+_BUILT_IN = frozenset(OPS)
+
+
+def _user_op(op: str) -> None:
+    """Learn, on first use, what compile() needs of an op added at run time (``defop``), or refuse it."""
+    if op in _READS:
+        return
+    row = OPS[op]
+    if row.layer is not None:
+        raise TraceError(
+            f"compile() cannot go through {op!r}: it comes from the layer class {row.layer.__name__}, whose "
+            "backward works on numbers only; write its formulas with autograd.defop to compile it"
+        )
+    inputs = ("x", "y")[: row.arity]
+    slot_of = {**{a: k for k, a in enumerate(inputs)}, "out": 2}
+    per_slot = []
+    for slot, formula in enumerate(row.grads):
+        try:
+            text = str(formula(Symbol("g"), *map(Symbol, inputs), Symbol("out")))
+        except Exception as error:
+            raise TraceError(
+                f"compile() cannot write out the gradient formula of {op!r} for input {slot}: it branches on the "
+                f"numbers (or calls something other than operators and autograd.ops helpers): {error}"
+            ) from None
+        per_slot.append(tuple(k for a, k in slot_of.items() if _mentions(text, a)))
+        if len(re.findall(r"\bg\b", text)) > 1:
+            _G_TWICE.add(op)
+    _READS[op] = per_slot
+    _FORWARD_NAMES[op] = "op_" + re.sub(r"\W", "_", unicodedata.normalize("NFKC", op)) + f"_{len(_FORWARD_NAMES)}"
+    _HIDING[op] = tuple(range(row.arity))  # unknown: check every input, so that no inf hides
+
+
+def _user_ops(nodes: Iterable[Value]) -> None:
+    """Refuse what tracing cannot follow (a layer op, a hooked Value) and learn the user ops."""
+    from . import hooks
+
+    for node in nodes:
+        if node.op and node.op not in _BUILT_IN:
+            _user_op(node.op)
+        if hooks.live and hooks.of(node):
+            raise TraceError(
+                f"compile() does not call hooks: {node!r} has {len(hooks.of(node))} hook(s) registered; remove "
+                "them (handle.remove()) before compiling, or run the function on the engine"
+            )
 
 
 def _namespace() -> dict[str, Any]:
     """What the generated code may call: the helpers of ops.py and each op's forward function."""
     namespace = {k: v for k, v in vars(ops).items() if not k.startswith("__")}
     for op, name in _FORWARD_NAMES.items():
-        namespace[name] = OPS[op].forward
-    namespace.update(isfinite=math.isfinite, sum=sum, map=map, float=float, _data=operator.attrgetter("_data"))
-    namespace["_add_into_params"] = _add_into_params
+        if op in OPS:
+            namespace[name] = OPS[op].forward
+    namespace.update(
+        isfinite=math.isfinite, sum=sum, map=map, float=float, type=type, _data=operator.attrgetter("_data")
+    )
+    namespace.update(_add_into_params=_add_into_params, _float=_float, _floats=_floats)
     return namespace
 
 
@@ -567,9 +1038,11 @@ def _pattern(shape: Tree, names: Iterable[str]) -> str:
 def _add_into_params(params: list[Value], grads: Sequence[float]) -> bool:
     """Add this call's gradients into the params' ``.grad`` (as backward() adds into leaves).
 
-    Returns False, changing nothing, if any sum is not finite (the caller then asks the engine).
+    A ``.grad`` of None counts as 0, as in backward(). All of them change or none: the sums are
+    worked out first, then stored by one call that no signal (KeyboardInterrupt) or trace
+    function can cut in two. Raises OperationOverflowError, changing nothing, if a sum overflows.
     """
-    totals = [g + p.grad for p, g in zip(params, grads)]
+    totals = [g + (0.0 if p.grad is None else p.grad) for p, g in zip(params, grads)]
     if not math.isfinite(sum(totals)):
         for p, g, total in zip(params, grads, totals):
             if not math.isfinite(total):
@@ -577,9 +1050,76 @@ def _add_into_params(params: list[Value], grads: Sequence[float]) -> bool:
                     f"adding this call's gradient {g!r} to the {p.grad!r} that {name_of(p)} held "
                     "overflows a float; set .grad = 0.0 (or call zero_grad()) between steps"
                 )
-    for p, total in zip(params, totals):
-        p.grad = total
+    any(map(setattr, params, itertools.repeat("grad"), totals))  # setattr returns None: any() runs them all
     return True
+
+
+def _takes(x: Any) -> bool:
+    """Whether ``Value(x)`` takes ``x`` as a number: a real number, or anything with ``__float__``
+    except strings, bytes and complex numbers (``float("3")`` is 3.0, but ``Value("3")`` refuses)."""
+    kind = type(x)
+    if kind is float or kind is int:
+        return True
+    return not isinstance(x, (str, bytes, complex, Value)) and (
+        isinstance(x, numbers.Real) or hasattr(kind, "__float__")
+    )
+
+
+def _float(x: Any) -> float:
+    """``x`` as a float, for the generated code: TypeError for what ``Value()`` refuses, after
+    which the engine's replay says what is wrong."""
+    if _takes(x):
+        return float(x)
+    raise TypeError(f"not a number: {x!r}")
+
+
+Kind = Any  # None for a number, n for a list of n numbers, else a list of kinds
+
+
+def _kind(shape: Tree) -> Kind:
+    if shape is None:
+        return None
+    if all(s is None for s in shape):
+        return len(shape)
+    return [_kind(s) for s in shape]
+
+
+_FLOATS, _INTS_AND_FLOATS = {float}, {float, int}
+
+
+def _floats(args: tuple[Tree, ...], kinds: list[Kind]) -> list[float]:
+    """The numbers of ``args``, arguments of the kinds traced, in one list of floats.
+
+    For the generated code: lists (or tuples) of the traced lengths and numbers that ``Value()``
+    takes; anything else raises TypeError or ValueError, and the engine's replay says which.
+    """
+    if len(args) != len(kinds):
+        raise TypeError("the number of arguments differs from the traced one")
+    flat: list[float] = []
+    for arg, kind in zip(args, kinds):
+        if kind is None:
+            flat.append(arg if type(arg) is float else _float(arg))
+        else:
+            _extend(flat, arg, kind)
+    return flat
+
+
+def _extend(flat: list[float], items: Any, kind: Kind) -> None:
+    if type(items) is not list and type(items) is not tuple:
+        raise TypeError("a list was traced here")
+    if type(kind) is int:
+        if len(items) != kind:
+            raise ValueError("the length differs from the traced one")
+        types = set(map(type, items))
+        flat += items if types <= _FLOATS else map(float if types <= _INTS_AND_FLOATS else _float, items)
+        return
+    if len(items) != len(kind):
+        raise ValueError("the length differs from the traced one")
+    for item, k in zip(items, kind):
+        if k is None:
+            flat.append(item if type(item) is float else _float(item))
+        else:
+            _extend(flat, item, k)
 
 
 def _replay(trace: _Trace, flat: list[float]) -> list[Value]:
@@ -630,12 +1170,14 @@ def _flatten_arg(arg: Tree, shape: Tree, where: str, name: str, flat: list[float
 def _number(x: Any, where: str, who: str) -> float:
     if isinstance(x, Value):
         raise TypeError(f"{who}: {where} is a Value; pass its number (.data), or a plain float")
-    if isinstance(x, (str, bytes)):
+    if not _takes(x):
         raise TypeError(f"{who}: {where} must be a number, got {x!r} ({type(x).__name__})")
     try:
         number = float(x)
-    except (TypeError, ValueError):
-        raise TypeError(f"{who}: {where} must be a number, got {x!r} ({type(x).__name__})") from None
+    except OverflowError:
+        raise ValueError(f"{who}: {where} must be a finite number, got {x!r}: too large for a float") from None
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{who}: {where} must be a number, got {x!r} ({type(x).__name__}): {e}") from None
     if not math.isfinite(number):
         raise ValueError(f"{who}: {where} must be a finite number, got {number!r}")
     return number
@@ -688,10 +1230,11 @@ def _params(params: Any) -> tuple[list[Value], list[str]]:
     """The params as a list, and the names the generated code gives them (a Module's own names)."""
     if hasattr(params, "named_parameters"):
         named = params.named_parameters()
-        values, names = [p for _, p in named], [p.label or name for name, p in named]
+        values = [p for _, p in named]
+        names = [p.label if isinstance(p.label, str) and p.label else name for name, p in named]
     else:
         values = list(params)
-        names = [p.label if isinstance(p, Value) else "" for p in values]
+        names = [p.label if isinstance(p, Value) and isinstance(p.label, str) else "" for p in values]
     for p in values:
         if not isinstance(p, Value) or p._x is not None or not p.requires_grad:
             raise TypeError(f"compile(): params must be leaf Values that require grad, got {p!r}")

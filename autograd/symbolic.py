@@ -20,14 +20,17 @@ class Symbol:
     """A Python expression under construction: arithmetic on Symbols writes its source text.
 
     Parentheses are kept exactly where the formula had them, so the source evaluates the same
-    operations in the same order as the formula itself, bit for bit.
+    operations in the same order as the formula itself, bit for bit. ``depth`` is how deeply the
+    operators and calls that this module writes are nested in it (0 for a name or a number):
+    Python's compiler recurses once per level, so the compiler cuts expressions that get deep.
     """
 
-    __slots__ = ("source", "precedence")
+    __slots__ = ("source", "precedence", "depth")
 
-    def __init__(self, source: str, precedence: int = ATOM) -> None:
+    def __init__(self, source: str, precedence: int = ATOM, depth: int = 0) -> None:
         self.source = source
         self.precedence = precedence
+        self.depth = depth
 
     def __repr__(self) -> str:
         return f"Symbol({self.source!r})"
@@ -66,7 +69,7 @@ class Symbol:
         return power(other, self)
 
     def __neg__(self) -> Symbol:
-        return Symbol("-" + parenthesized(self, UNARY), UNARY)
+        return Symbol("-" + parenthesized(self, UNARY), UNARY, self.depth + 1)
 
     def __getattr__(self, name: str) -> Callable[..., Symbol]:
         # x.cos() writes the call cos(x): the helpers of ops.py call such methods on anything
@@ -92,15 +95,25 @@ def parenthesized(x: Operand, precedence: int) -> str:
 
 def infix(left: Operand, op: str, right: Operand, precedence: int) -> Symbol:
     """``left op right`` for a left-associative operator."""
-    # the right operand is bracketed at equal precedence too: a - (b - c) is not a - b - c
-    return Symbol(f"{parenthesized(left, precedence)} {op} {parenthesized(right, precedence + 1)}", precedence)
+    # written out rather than through parenthesized(): the compiler makes one per node
+    a = left if isinstance(left, Symbol) else symbol(left)
+    b = right if isinstance(right, Symbol) else symbol(right)
+    x = a.source if a.precedence >= precedence else f"({a.source})"
+    y = b.source if b.precedence > precedence else f"({b.source})"  # a - (b - c) is not a - b - c
+    return Symbol(f"{x} {op} {y}", precedence, (a.depth if a.depth > b.depth else b.depth) + 1)
 
 
 def power(base: Operand, exponent: Operand) -> Symbol:
     """``base ** exponent``: right-associative, and tighter than a unary minus on its left."""
-    return Symbol(f"{parenthesized(base, POWER + 1)} ** {parenthesized(exponent, UNARY)}", POWER)
+    a, b = symbol(base), symbol(exponent)
+    return Symbol(f"{parenthesized(a, POWER + 1)} ** {parenthesized(b, UNARY)}", POWER, 1 + max(a.depth, b.depth))
 
 
 def call(name: str, *args: Operand) -> Symbol:
     """``name(args)``: a function call, which binds tightest of all."""
-    return Symbol(f"{name}({', '.join(symbol(a).source for a in args)})")
+    if len(args) == 1:  # the common case, quickly: the compiler writes one per node of most ops
+        a = symbol(args[0])
+        return Symbol(f"{name}({a.source})", ATOM, a.depth + 1)
+    symbols = [symbol(a) for a in args]
+    depth = 1 + max((s.depth for s in symbols), default=0)
+    return Symbol(f"{name}({', '.join(s.source for s in symbols)})", ATOM, depth)

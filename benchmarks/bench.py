@@ -540,7 +540,150 @@ def main(argv: list[str] | None = None) -> int:
     sys.setrecursionlimit(1000)
     for engine in engines[:2]:
         print(f"  {engine.name:10s} {deep_chain(engine, 500_000)}")
+
+    compile_at_scale(args.quick)
     return 0
+
+
+# ----------------------------------------------------------------------------- compile at scale
+
+COMPILE_SECONDS_PER_OP = 10e-6  # the targets: compile time per op, and peak memory per op
+COMPILE_BYTES_PER_OP = 2048
+
+
+def scale_chain(ops: int) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]:
+    """The chain workload as a function to compile: ``y = y * 0.99999 + x``, ``ops`` ops."""
+
+    def chain(x: Any) -> Any:
+        y = x
+        for _ in range(ops // 2):
+            y = y * 0.99999 + x
+        return y
+
+    return chain, (0.5,), {}
+
+
+def scale_tanh_chain(ops: int) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]:
+    """``y = y.tanh()``, ``ops`` times: each step's value is read by its gradient."""
+
+    def chain(x: Any) -> Any:
+        y = x
+        for _ in range(ops):
+            y = y.tanh()
+        return y
+
+    return chain, (0.5,), {}
+
+
+def scale_wide_sum(ops: int) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]:
+    """The sum-of-products workload: ``sum(w_i * x_i)`` over ``ops // 2`` pairs of arguments."""
+    rng = random.Random(0)
+    ws, xs = [rng.random() for _ in range(ops // 2)], [rng.random() for _ in range(ops // 2)]
+
+    def wide_sum(ws: list[Any], xs: list[Any]) -> Any:
+        total = ws[0] * xs[0]
+        for w, x in zip(ws[1:], xs[1:]):
+            total = total + w * x
+        return total
+
+    return wide_sum, (ws, xs), {}
+
+
+def scale_mlp(points: int) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]:
+    """The MLP workload's training step (the weights in ``params=``), on ``points`` points."""
+    random.seed(1)
+    model = autograd.nn.MLP(2, [16, 16, 1])
+    xs, ys = _points(points)
+    params = model.parameters()
+
+    def loss_fn(inputs: list[list[Any]], labels: list[Any]) -> Any:
+        return mlp_loss(model, params, inputs, labels)
+
+    return loss_fn, (xs, ys), {"params": params, "wrt": ()}
+
+
+def _engine_leaves(tree: Any) -> Any:
+    return [_engine_leaves(item) for item in tree] if isinstance(tree, (list, tuple)) else autograd.Value(tree)
+
+
+def _flat(tree: Any) -> list[Any]:
+    return [x for item in tree for x in _flat(item)] if isinstance(tree, (list, tuple)) else [tree]
+
+
+def compiled_matches_engine(fn: Callable[..., Any], args: tuple[Any, ...], options: dict[str, Any]) -> bool:
+    """Whether the compiled function returns the engine's value and gradients, bit for bit
+    (and adds into the params' ``.grad`` what backward() adds)."""
+    params = options.get("params", [])
+    compiled = autograd.compile(fn, *args, **options)
+    for p in params:
+        p.grad = 0.0
+    value, grads = compiled(*args)
+    got = [value, *_flat(grads), *(p.grad for p in params)]
+    del compiled
+    leaves = [_engine_leaves(arg) for arg in args]
+    out = fn(*leaves)
+    expected = [out.data, *autograd.grad(out, _flat(leaves) if options.get("wrt") is None else [])]
+    for p in params:
+        p.grad = 0.0
+    if params:
+        out.backward()
+    expected += [p.grad for p in params]
+    del out, leaves
+    gc.collect()
+    return [x.hex() for x in got] == [x.hex() for x in expected]
+
+
+def compile_at_scale(quick: bool) -> None:
+    """Compile time and peak memory per op of compile() on graphs from a thousand ops to a million."""
+    largest = 100_000 if quick else 1_000_000
+    cases: list[tuple[str, Callable[[int], Any], int]] = [
+        *(("chain y*c+x", scale_chain, n) for n in (1_000, 10_000, 100_000, 1_000_000) if n <= largest),
+        *(("wide sum", scale_wide_sum, n) for n in (1_000, 20_000, 200_000) if n <= largest // 5),
+        ("tanh chain", scale_tanh_chain, largest // 10),
+        ("MLP step, 100 points", lambda n: scale_mlp(100), 0),
+    ]
+    print("\nautograd.compile at scale: compile time (wall, median of 3 below 500,000 ops) and peak memory")
+    print("(tracemalloc, a separate run) per op; the numbers of each compiled function checked against")
+    targets = f"{COMPILE_SECONDS_PER_OP * 1e6:g} us and {COMPILE_BYTES_PER_OP} B per op"
+    print(f"the engine's grad() bit for bit; targets {targets}\n")
+    rows = []
+    for title, make, size in cases:
+        fn, args, options = make(size)
+        times = []
+        for _ in range(1 if size >= 500_000 else 3):
+            gc.collect()
+            start = time.perf_counter()
+            compiled = autograd.compile(fn, *args, **options)
+            times.append(time.perf_counter() - start)
+            ops = compiled.nodes
+            del compiled
+        seconds = statistics.median(times)
+        gc.collect()
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        compiled = autograd.compile(fn, *args, **options)
+        peak = tracemalloc.get_traced_memory()[1] - base
+        tracemalloc.stop()
+        del compiled
+        gc.collect()
+        same = compiled_matches_engine(fn, args, options)
+        per_op, bytes_per_op = seconds / ops, peak / ops
+        rows.append(
+            [
+                title,
+                f"{ops:,}",
+                f"{seconds:.3f} s",
+                f"{per_op * 1e6:.1f} us",
+                "met" if per_op <= COMPILE_SECONDS_PER_OP else "NOT MET",
+                f"{peak / 2**20:.1f} MB",
+                f"{bytes_per_op:.0f} B",
+                "met" if bytes_per_op <= COMPILE_BYTES_PER_OP else "NOT MET",
+                "yes" if same else "NO",
+            ]
+        )
+        print(f"  done: compile {title}, {ops:,} ops", file=sys.stderr)
+    header = ["workload", "ops", "compile", "per op", "", "peak memory", "per op", "", "engine's numbers"]
+    print_table(header, rows)
 
 
 if __name__ == "__main__":
