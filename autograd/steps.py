@@ -148,6 +148,8 @@ class _Table(dict):  # type: ignore[type-arg]
 
 # backward's hot path looks a step up for every node: a plain dict, filled here and by ops.add (defop)
 COMPILED: dict[str, Step] = {name: compiled_step(name) for name in OPS}
+
+
 def _dict_steps(on_values: bool = False, check: bool = False) -> Callable[[str], Step]:
     def make(name: str) -> Step:
         if OPS[name].layer is not None:
@@ -249,9 +251,7 @@ def recording(record: list[tuple[Value, Any, list[tuple[Value, int, float, float
             children = node.children
             if OPS[name].layer is not None:
                 local, share = layer_gradients(node, 1.0), layer_gradients(node, g)
-                record.append(
-                    (node, g, [(c, k, local[k], share[k]) for k, c in enumerate(children) if c in grads])
-                )
+                record.append((node, g, [(c, k, local[k], share[k]) for k, c in enumerate(children) if c in grads]))
                 return
             inputs = [child._data for child in children]
             out = node._data

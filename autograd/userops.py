@@ -90,8 +90,10 @@ def from_layer(cls: type, name: str | None = None) -> Callable[..., value.Value]
     instance, kept on the node for backward. First derivatives only: ``create_graph=True`` and
     ``compile()`` refuse it. Its backward is checked against central differences at the first call.
     """
-    if not isinstance(cls, type) or not callable(getattr(cls, "forward", None)) or not callable(
-        getattr(cls, "backward", None)
+    if (
+        not isinstance(cls, type)
+        or not callable(getattr(cls, "forward", None))
+        or not callable(getattr(cls, "backward", None))
     ):
         raise OpDefinitionError(f"from_layer expects a class with forward and backward methods, got {cls!r}")
     name = cls.__name__ if name is None else name
@@ -123,7 +125,7 @@ def from_layer(cls: type, name: str | None = None) -> Callable[..., value.Value]
             x = value.constant(x, name)
         if arity == 2 and type(y) is not value.Value:
             y = value.constant(y, name)
-        node = primitive(x, y) if arity == 2 else primitive(x, y)
+        node = primitive(x, y)
         if node._x is not None:
             node._layer = made.layer
         if unchecked[0]:

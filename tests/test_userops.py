@@ -220,7 +220,7 @@ def test_a_layer_op_is_first_order_only_and_says_to_use_defop(layers):
     mul, _, relu = layers
     x = Value(3.0)
     y = mul(relu(x), x)
-    with pytest.raises(OpDefinitionError, match="write its formulas with autograd.defop"):
+    with pytest.raises(OpDefinitionError, match=r"write its formulas with autograd\.defop"):
         grad(y, x, create_graph=True)
     with pytest.raises(autograd.TraceError, match="MulLayer"):
         autograd.compile(lambda v: mul(v, v), 2.0)
