@@ -3,6 +3,7 @@
 Write arithmetic on Values, call ``backward()``, read ``.grad``. See README.md.
 """
 
+from . import _folder  # noqa: F401  (first: refuses a folder shared with HIPS autograd)
 from .backward import grad
 from .compiler import Compiled, compile
 from .errors import OpDefinitionError, OperationError, TraceError

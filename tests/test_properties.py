@@ -156,3 +156,28 @@ def test_compiled_random_expressions_give_the_same_source_every_time(tree, point
     first, second = compile(fn, *point), compile(fn, *point)
     assert first.source == second.source
     ast.parse(first.source)
+
+
+@relaxed
+@given(trees, points)
+def test_trace_backward_shares_sum_to_the_leaf_grads_bit_for_bit_and_change_nothing(tree, point):
+    from autograd import trace_backward
+
+    xs, out = build(tree, point)
+    try:
+        steps = trace_backward(out)
+    except OperationError:
+        assume(False)
+    assert all(x.grad == 0.0 for x in xs)  # nothing changed
+    sums: dict = {out: 1.0}  # the root's own gradient is the seed
+    for step in steps:
+        assert step.node.children and [s.input for s in step.shares] == [
+            c for c in step.node.children if c.requires_grad
+        ]
+        for share in step.shares:
+            sums[share.input] = sums[share.input] + share.share if share.input in sums else share.share
+    grads = backward_or_none(out, xs)
+    assert grads is not None
+    assert [sums.get(x, 0.0).hex() for x in xs] == [float(g).hex() for g in grads]
+    # each step's gradient is what backward left in that inner node
+    assert [step.grad for step in steps] == [step.node.grad for step in steps]
