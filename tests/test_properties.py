@@ -178,6 +178,6 @@ def test_trace_backward_shares_sum_to_the_leaf_grads_bit_for_bit_and_change_noth
             sums[share.input] = sums[share.input] + share.share if share.input in sums else share.share
     grads = backward_or_none(out, xs)
     assert grads is not None
-    assert [sums.get(x, 0.0).hex() for x in xs] == [float(g).hex() for g in grads]
+    assert [(sums.get(x, 0.0) + 0.0).hex() for x in xs] == [float(g).hex() for g in grads]
     # each step's gradient is what backward left in that inner node
     assert [step.grad for step in steps] == [step.node.grad for step in steps]
