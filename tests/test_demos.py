@@ -218,3 +218,12 @@ def test_the_readme_lists_every_demo():
     section = readme.split("\n## Demos\n")[1].split("\n## ")[0]
     for script in sorted(p for p in DEMOS.glob("*.py") if not p.name.startswith("_")):  # _extras.py: shared code
         assert f"`demos/{script.name}`" in section, f"README's Demos section does not list {script.name}"
+
+
+def test_your_own_layer_plugs_in_the_books_mullayer_and_catches_a_wrong_rule(tmp_path):
+    output = run_demo("your_own_layer", "--out", str(tmp_path))
+    assert "price 220.00000000000003: d price/d apple 2.2, d count 110.00000000000001, d tax 200.0" in output
+    assert "the same numbers as the layer's: True" in output
+    assert "wrong_times: gradcheck failed for input 0 at 0.5" in output
+    assert "defop refuses it when checking" in output
+    assert ">times<" in (tmp_path / "your_own_layer.svg").read_text()

@@ -31,7 +31,7 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
 #: Activation name -> the name of the ``torch.nn`` module that does the same (None: nothing to add).
 TORCH_ACTIVATIONS: dict[str, str | None] = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": None}
 
-INSTALL_TORCH = 'pip install "scalar-autograd[torch]" (or pip install torch)'
+INSTALL_TORCH = 'pip install torch (or, from a clone of scalar-autograd, pip install -e ".[torch]")'
 
 #: Initialisation name -> the distribution of a neuron's first weights, given its fan-in.
 INITS: dict[str, Callable[[random.Random, int], float]] = {
@@ -242,7 +242,7 @@ class MLP(Module):
         Inputs and outputs are tensors of shape ``(..., nin)`` and ``(..., nout)``, so a model whose last
         layer has one neuron returns shape ``(..., 1)`` where ours returns a Value. Every neuron of a
         layer must share one activation, else ``ValueError``; needs PyTorch (``pip install
-        "scalar-autograd[torch]"``), else ``ImportError``.
+        ".[torch]"`` from the clone), else ``ImportError``.
         """
         return _sequential([_linear(layer, layer.neurons, dtype, f"layers.{i}") for i, layer in enumerate(self.layers)])
 
