@@ -17,6 +17,9 @@ from .errors import OperationError, forward_error, trace_error, user_site
 from .ops import OPS
 
 
+_busy = modes.busy  # the very set (never rebound): the hot path reads a global of its own module
+
+
 def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[..., Value]:
     """Op ``name`` of the table as a function of its inputs: what each operator method runs.
 
@@ -43,7 +46,7 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
             raise forward_error(name, (x,), cause, op.domain) from None
         if not isfinite(data):
             raise forward_error(name, (x,), OverflowError())
-        if not modes.busy:
+        if not _busy:
             if not x.requires_grad:
                 return _leaf(data, False)
         else:
@@ -72,7 +75,7 @@ def primitive(name: str, reflected: bool = False, doc: str = "") -> Callable[...
             raise forward_error(name, (x, y), cause, op.domain) from None
         if not isfinite(data):
             raise forward_error(name, (x, y), OverflowError())
-        if not modes.busy:
+        if not _busy:
             if not (x.requires_grad or y.requires_grad):
                 return _leaf(data, False)
         else:

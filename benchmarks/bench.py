@@ -536,13 +536,40 @@ def main(argv: list[str] | None = None) -> int:
         f"{'met' if ratio <= 1 / 3 else 'NOT MET'}"
     )
 
+    print(
+        f"(a node was {BYTES_BEFORE_DICT} B before a Value kept the attributes user code sets on it: its __dict__ "
+        f"costs {memory['autograd'] - BYTES_BEFORE_DICT:+.0f} B on every node, set or not)"
+    )
+
     print("\nA chain of 1,000,000 ops at Python's default recursion limit:")
     sys.setrecursionlimit(1000)
     for engine in engines[:2]:
         print(f"  {engine.name:10s} {deep_chain(engine, 500_000)}")
 
     compile_at_scale(args.quick)
+    print_callgrind()
     return 0
+
+
+BYTES_BEFORE_DICT = 120  # autograd's bytes per node before Values took user attributes (Python 3.11.7)
+CALLGRIND_BEFORE = 223_411  # the expression cycle before per-thread modes, hooks and defop (Python 3.11.7)
+
+
+def print_callgrind() -> None:
+    """The hot path's instruction count (benchmarks/callgrind.py), against the figure before this work."""
+    import shutil
+
+    import callgrind  # beside this file
+
+    if shutil.which("valgrind") is None:
+        print("\ncallgrind: valgrind is not installed, so the instruction count is not measured")
+        return
+    per_cycle = callgrind.per_cycle("expression", 600)  # fewer cycles bias the figure (the collector's rhythm)
+    change = per_cycle / CALLGRIND_BEFORE - 1
+    print(
+        f"\nexpression cycle under callgrind: {per_cycle:,.0f} instructions, {CALLGRIND_BEFORE:,} before "
+        f"per-thread modes ({change:+.1%}; target within +2%: {'met' if change <= 0.02 else 'NOT MET'})"
+    )
 
 
 # ----------------------------------------------------------------------------- compile at scale
