@@ -16,7 +16,6 @@ from .convert import Number, as_float, checked_children
 from .errors import OperationError, forward_error, trace_error, user_site
 from .ops import OPS
 
-
 _busy = modes.busy  # the very set (never rebound): the hot path reads a global of its own module
 
 
