@@ -9,7 +9,6 @@ op looks up its thread's state; otherwise an op asks ``current()``.
 from __future__ import annotations
 
 import functools
-import inspect
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -108,6 +107,8 @@ class _Switch:
         self._open.blocks.pop().__exit__(*exc)
 
     def __call__(self, fn: F) -> F:
+        import inspect  # at decoration time: `import autograd` stays light
+
         name, value = self.name, self.value
         if inspect.isgeneratorfunction(fn):
 

@@ -6,8 +6,7 @@ number the engine did not compute: each share is the very float backward adds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import steps
 from .backward import run_pass, topological_order
@@ -16,8 +15,7 @@ if TYPE_CHECKING:
     from .value import Value
 
 
-@dataclass(frozen=True, eq=False)
-class Share:
+class Share(NamedTuple):
     """What one step hands to one input: ``share = formula(g, ...)``, the float backward adds."""
 
     input: Value
@@ -27,8 +25,7 @@ class Share:
     formula: str  # the op row's formula as source: "g * (1 - out * out)"
 
 
-@dataclass(frozen=True, eq=False)
-class BackwardStep:
+class BackwardStep(NamedTuple):
     """One node's turn in backward: its complete gradient ``grad`` (d root / d node) and its shares."""
 
     node: Value

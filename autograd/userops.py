@@ -9,7 +9,6 @@ order) and that its own derivative agrees with central differences of the formul
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import math
 import threading
@@ -172,6 +171,8 @@ def _check_name(name: object) -> None:
 
 def _positional_count(fn: Callable[..., Any]) -> int | None:
     """How many positional arguments ``fn`` takes, or None if it takes any number (or cannot say)."""
+    import inspect  # when an op is defined: `import autograd` stays light
+
     try:
         parameters = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
