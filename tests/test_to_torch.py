@@ -187,5 +187,8 @@ def test_converting_leaves_torchs_random_numbers_alone():
 def test_without_torch_the_error_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # None in sys.modules: `import torch` raises ImportError
     for module in (MLP(2, [3, 1], seed=0), Layer(2, 3, seed=0), Neuron(2, seed=0)):
-        with pytest.raises(ImportError, match=r'pip install "scalar-autograd\[torch\]"'):
+        with pytest.raises(
+            ImportError,
+            match=r"pip install torch \(or, from a clone of scalar-autograd, pip install -e \"\.\[torch\]\"\)",
+        ):
             module.to_torch()
