@@ -25,7 +25,8 @@
   const GRAD_COLORS = ["#ffffff", "#fff0e8", "#fdd9c6", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#99000d"];
   const GRAD_DECADES = 3;
   const FOCUS_COLOR = "#d6336c";
-  const FONT = "Helvetica,Arial,Liberation Sans,Nimbus Sans,DejaVu Sans,Noto Sans,sans-serif";
+  const FONT = "DejaVu Sans"; // render.FONT: the one family whose widths the WebAssembly layout knows
+  const MAX_SPAN = 12; // model.MAX_SPAN
 
   // ------------------------------------------------------------------ the model (viz/model.py)
 
@@ -319,9 +320,9 @@
     if (!Number.isInteger(digits) || digits < 1 || digits > 17) throw new RangeError(`digits must be an int from 1 to 17, got ${digits}`);
     const dot = new Digraph("autograd");
     dot.attr(null, { rankdir, fontname: FONT, fontsize: "11" });
-    if (caption) dot.attr(null, { label: caption, labelloc: "t", labeljust: "l" });
+    if (caption) dot.attr(null, { label: caption.replace(/\\/g, "\\\\"), labelloc: "t", labeljust: "l" });
     dot.attr("node", { fontname: FONT, fontsize: "11" });
-    dot.attr("edge", { arrowsize: "0.7" });
+    dot.attr("edge", { arrowsize: "0.7", fontname: FONT, fontsize: "10" });
     const horizontal = rankdir === "LR" || rankdir === "RL";
     const grads = model.boxes.filter((b) => b.grad !== null && Number.isFinite(b.grad)).map((b) => Math.abs(b.grad));
     const largest = grads.length ? Math.max(...grads) : 0.0;
@@ -341,7 +342,13 @@
       }
       attrs.style = attrs.style || "filled";
       attrs.fillcolor = fill;
-      if (focus.includes(box.id)) Object.assign(attrs, { color: FOCUS_COLOR, penwidth: "3" });
+      if (box.copyOf) {
+        // the same Value again, near uses far from where it is made
+        Object.assign(attrs, { shape: "Mrecord", style: "filled,dashed", tooltip: `${attrs.tooltip} (drawn again here)` });
+      }
+      if (focus.includes(box.id) || (box.copyOf && focus.includes(box.copyOf))) {
+        Object.assign(attrs, { color: FOCUS_COLOR, penwidth: "3" });
+      }
       const focused = focus.length > 0 && box.id === focus[0];
       if (box.op) {
         const opAttrs = { shape: "circle", width: "0.3", margin: "0.02", fontsize: "10", ordering: "in" };
@@ -370,8 +377,76 @@
   function drawDot(root, options = {}) {
     const roots = Array.isArray(root) ? root : [root];
     const { params = [], maxNodes = DEFAULT_MAX_NODES, grads = null } = options;
-    return draw(build(roots, { params, maxNodes, grads }), options);
+    return draw(spreadUses(build(roots, { params, maxNodes, grads })), options);
   }
 
-  Object.assign(E, { drawDot, buildModel: build, drawModel: draw, quote, DEFAULT_MAX_NODES });
+  // model.spread_uses: a box whose uses lie more than MAX_SPAN ranks apart is drawn again, as a copy,
+  // near each later group of them (hundreds of long edges out of one node take Graphviz minutes).
+  function spreadUses(model, maxSpan = MAX_SPAN) {
+    const ranks = lateRanks(model);
+    if (ranks === null) return model;
+    const hasOp = new Set(model.boxes.filter((box) => box.op).map((box) => box.id));
+    const entry = (edge) => ranks.get(edge.target) - (hasOp.has(edge.target) ? 1 : 0);
+    const uses = new Map();
+    model.edges.forEach((edge, k) => {
+      if (!uses.has(edge.source)) uses.set(edge.source, []);
+      uses.get(edge.source).push(k);
+    });
+    const sourceOf = new Map();
+    const copiesBefore = new Map();
+    for (const box of model.boxes) {
+      // a stable sort, as Python's sorted
+      const edges = (uses.get(box.id) || []).map((k, i) => [entry(model.edges[k]), i, k]);
+      edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      const order = edges.map((e) => e[2]);
+      if (order.length < 2 || entry(model.edges[order[order.length - 1]]) - entry(model.edges[order[0]]) <= maxSpan) continue;
+      let start = entry(model.edges[order[0]]);
+      let copy = null;
+      for (const k of order) {
+        if (entry(model.edges[k]) - start > maxSpan) {
+          start = entry(model.edges[k]);
+          copy = Object.assign({}, box, { id: `${box.id}_copy${sourceOf.size + 1}`, op: "", copyOf: box.id });
+          const target = model.edges[k].target;
+          if (!copiesBefore.has(target)) copiesBefore.set(target, []);
+          copiesBefore.get(target).push(copy);
+        }
+        if (copy !== null) sourceOf.set(k, copy.id);
+      }
+    }
+    if (sourceOf.size === 0) return model;
+    const boxes = [];
+    for (const box of model.boxes) {
+      boxes.push(...(copiesBefore.get(box.id) || []));
+      boxes.push(box);
+    }
+    const edges = model.edges.map((edge, k) => (sourceOf.has(k) ? Object.assign({}, edge, { source: sourceOf.get(k) }) : edge));
+    return Object.assign({}, model, { boxes, edges });
+  }
+
+  // model._late_ranks: each box's rank when every node sits as late as it can (outputs at 0).
+  function lateRanks(model) {
+    const outgoing = new Map(model.boxes.map((box) => [box.id, []]));
+    const pending = new Map(model.boxes.map((box) => [box.id, 0]));
+    for (const edge of model.edges) {
+      outgoing.get(edge.source).push(edge.target);
+      pending.set(edge.source, pending.get(edge.source) + 1);
+    }
+    const hasOp = new Set(model.boxes.filter((box) => box.op).map((box) => box.id));
+    const incoming = new Map([...outgoing.keys()].map((id) => [id, []]));
+    for (const edge of model.edges) incoming.get(edge.target).push(edge.source);
+    const ranks = new Map();
+    const ready = [...pending.entries()].filter(([, count]) => count === 0).map(([id]) => id);
+    while (ready.length) {
+      const id = ready.pop();
+      const targets = outgoing.get(id);
+      ranks.set(id, targets.length ? Math.min(...targets.map((t) => ranks.get(t) - (hasOp.has(t) ? 2 : 1))) : 0);
+      for (const source of incoming.get(id)) {
+        pending.set(source, pending.get(source) - 1);
+        if (pending.get(source) === 0) ready.push(source);
+      }
+    }
+    return ranks.size === outgoing.size ? ranks : null;
+  }
+
+  Object.assign(E, { drawDot, buildModel: build, drawModel: draw, spreadUses, quote, DEFAULT_MAX_NODES });
 })(typeof globalThis !== "undefined" ? globalThis : this);
