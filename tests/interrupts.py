@@ -3,6 +3,11 @@
 ``sys.settrace`` with ``f_trace_opcodes`` sees every bytecode of every frame whose code comes from the
 ``autograd`` package (or the code it generates, named ``<autograd ...>``); raising from the trace
 function raises in that frame at that instruction, as a signal handler could.
+
+Python 3.11 only: from 3.12 on, an exception raised by a trace function at some instructions (a
+``try:``'s NOP, a conditional jump, a ``with`` block's exit) leaves the frame without running its
+handlers, which no real interrupt can do, so the test would report failures of CPython's tracing,
+not of the code under test. The engine's code is the same on every version.
 """
 
 from __future__ import annotations
@@ -66,6 +71,10 @@ def every_moment(
 ) -> Iterator[tuple[int, Callable[[], object]]]:
     """For N = 0, step, 2 * step, ... over the call's bytecodes: a fresh ``call = setup()``, run with
     an interrupt at N; yields ``(N, call)`` after each, for the caller to check the state it left."""
+    if sys.version_info >= (3, 12):
+        import pytest
+
+        pytest.skip("interrupts from a trace function are faithful on Python 3.11 only (see tests/interrupts.py)")
     setup()()  # warm up: tables filled on first use, caches
     total = count_events(setup())
     assert total > 10, "the call ran no package code"
