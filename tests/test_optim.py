@@ -152,6 +152,8 @@ def interrupted(action, k):
 
 def assert_all_or_nothing(make, act, snapshot):
     """For every bytecode of ``act`` an interrupt may land on, the state is the old or the new one."""
+    if sys.version_info >= (3, 12):
+        pytest.skip("interrupts from a trace function are faithful on Python 3.11 only (see tests/interrupts.py)")
     objects = make()
     before = snapshot(objects)
     act(objects)
