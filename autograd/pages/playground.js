@@ -347,7 +347,7 @@
       var span = 5 * Math.max(1, Math.abs(x));
       row.slider.min = String(x - span);
       row.slider.max = String(x + span);
-      row.slider.step = String(span / 500);
+      row.slider.step = "any"; // no snapping to a grid: the value set is the value shown
     }
     row.slider.value = String(x);
   };
