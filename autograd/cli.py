@@ -119,6 +119,17 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     demo.add_argument("--apple", type=float, default=100, help="price of one apple (default 100)")
     demo.add_argument("--tax", type=float, default=1.1, help="tax factor (default 1.1)")
     demo.set_defaults(run=_demo)
+
+    playground = commands.add_parser(
+        "playground",
+        help="write the playground page: type an expression, see its graph, step through backward",
+        description="Write one self-contained page (it opens from file://, with no network) where an expression "
+        "is typed and its graph, gradients and backward pass are shown as you type.",
+    )
+    playground.add_argument(
+        "-o", "--output", metavar="FILE", type=Path, default=Path("playground.html"), help="default playground.html"
+    )
+    playground.set_defaults(run=_playground)
     return parser
 
 
@@ -398,6 +409,17 @@ def _table(text: str, result: Value, leaves: dict[str, Value], grads: bool = Tru
 
 
 # ----------------------------------------------------------------------------- demo
+
+
+def _playground(args: argparse.Namespace) -> int:
+    from .pages.playground import write_playground
+
+    try:
+        write_playground(args.output)
+    except OSError as error:  # a folder given, a directory that does not exist, no permission
+        raise RunError(f"cannot write {str(args.output)!r}: {error.strerror or error}") from None
+    print(f"wrote {args.output}: open it in a browser")
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:

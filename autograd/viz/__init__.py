@@ -5,10 +5,16 @@ Imported on first use only (``import autograd`` does not load it, nor graphviz, 
 
 from __future__ import annotations
 
+import os
+from typing import TYPE_CHECKING
+
 from .draw import DEFAULT_MAX_NODES, Diagram, draw_dot, graph_data
 from .explorer import explore
 from .frames import backward_steps, write_steps
 from .render import RenderError, backend_for, render
+
+if TYPE_CHECKING:
+    from ..pages import Page
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -19,9 +25,19 @@ __all__ = [
     "draw_dot",
     "explore",
     "graph_data",
+    "playground",
     "render",
     "write_steps",
 ]
+
+
+def playground(path: str | os.PathLike[str] | None = None) -> Page:
+    """The playground page (``autograd.pages.Page``): type an expression, see its graph and step through
+    its backward pass, all computed in the page from the op table as it is now (ops from ``defop``
+    included). With ``path``, it is also written there (``python -m autograd playground -o FILE``)."""
+    from ..pages.playground import write_playground
+
+    return write_playground(path)
 
 
 REPR_MAX_BOXES = 50  # a bare Value in Jupyter shows its diagram up to this many Values, else its text
