@@ -631,3 +631,12 @@ def test_the_explorer_displays_in_an_executed_notebook_and_keeps_working_exporte
     assert "x.grad = 1 + 3 + 3 = 7" in caption
     context.close()
     assert errors == []
+
+
+def test_a_variable_feeding_a_hundred_ops_is_drawn_again_near_its_uses_so_the_layout_stays_fast():
+    # without the copies (model.spread_uses), Graphviz took minutes over the --steps page of a+a+...+a
+    from autograd.expr import parse
+    from autograd.viz import explore
+
+    result, _ = parse("+".join(["a"] * 100)).evaluate({"a": 1.001})
+    assert "_copy1" in explore(result).html  # the id of the first copy

@@ -245,6 +245,9 @@ def _view(
             found[box.id] = {"label": name, "about": about, "members": members, "params": unit_params}
         elif box.value is not None and not box.label and box.kind != "constant":
             box.label = names[box.id]  # so that the caption's t3 can be found in the picture
+    # a Value whose uses lie far apart is drawn again near them (model.spread_uses): without it, one
+    # variable feeding hundreds of ops takes Graphviz minutes to lay out
+    model = _model.spread_uses(model)
     dot = _draw(model, color_by_grad=False, **options)
     if opened is not None:
         drawn = {box.id for box in model.boxes}
