@@ -415,7 +415,7 @@ def test_the_saved_page_holds_the_spec_and_frames_of_the_contract(tmp_path):
     for name in ("explorer.js", "live_data.js", "live.js"):
         assert (PAGES / name).read_text().strip()[:200].replace("</script", "<\\/script") in text
     assert "window.AutogradLiveForward = function (x, p)" in text
-    assert 'AutogradLive.mount(document.getElementById("live"), spec, frames' in text
+    assert "AutogradLive.mount(root, spec, frames, { keys: true, hash: true })" in text
     spec = live.spec()
     assert spec["kind"] == "live" and spec["version"] == 1 and spec["live"] is False
     assert spec["params"] == [name for name, _ in model.named_parameters()]
@@ -440,3 +440,32 @@ def test_import_autograd_does_not_load_the_live_view():
         check=True,
     )
     assert done.stdout.strip() == "[]"
+
+
+INFLATE_JS = r"""
+globalThis.window = globalThis;
+const fs = require("fs");
+eval(fs.readFileSync(process.argv[2], "utf8"));
+const spec = JSON.parse(fs.readFileSync(process.argv[3], "utf8"));
+AutogradLive.inflateSpec(spec).then((whole) => console.log(JSON.stringify(whole)));
+"""
+
+
+@needs_node
+def test_the_pages_deflated_explorer_data_inflates_to_the_spec(tmp_path):
+    model, X, y = small()
+    live = Live(model, X, y)
+    live.step()
+    text = live.save(tmp_path / "live.html").read_text()
+    held = json.loads(text.split('id="live-spec">', 1)[1].split("</script>", 1)[0])
+    assert "explorer" not in held["probe"] and held["probe"]["explorerz"]
+    (tmp_path / "spec.json").write_text(json.dumps(held))
+    (tmp_path / "inflate.js").write_text(INFLATE_JS)
+    done = subprocess.run(
+        [NODE, str(tmp_path / "inflate.js"), str(PAGES / "live_data.js"), str(tmp_path / "spec.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(done.stdout) == json.loads(json.dumps(live.spec()))

@@ -45,13 +45,24 @@ function render({ model, el }) {
       }
     }
   };
-  iframe.addEventListener("load", () => { loaded = true; sent = 0; forward(); });
+  // the page posts "live-ready" once its views listen for frames (after its data is inflated)
+  const ready = (event) => {
+    if (event.source === iframe.contentWindow && event.data && event.data.autograd === "live-ready") {
+      loaded = true;
+      sent = 0;
+      forward();
+    }
+  };
+  window.addEventListener("message", ready);
   const load = () => { loaded = false; iframe.srcdoc = model.get("html"); };
   model.on("change:html", load);
   model.on("msg:custom", () => setTimeout(forward, 0));  // after initialize's listener has kept it
   load();
   el.appendChild(iframe);
-  return () => { model.off("change:html", load); };
+  return () => {
+    model.off("change:html", load);
+    window.removeEventListener("message", ready);
+  };
 }
 
 export default { initialize, render };

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import html
+import json
+import zlib
 from typing import TYPE_CHECKING, Any
 
 from .. import pages
@@ -12,14 +15,23 @@ if TYPE_CHECKING:
     from .recorder import Live
 
 ASSETS = ("explorer.css", "live.css", "vendor/panzoom/panzoom.min.js", "explorer.js", "live_data.js", "live.js")
-VIEWS_BUDGET = 1_200_000  # bytes of SVG for the probe graph with one neuron opened: the rest is the frames'
 HEIGHT = 900
 
 _BOOT = """\
 (function () {
-  var spec = AutogradPages.data("live-spec");
+  var root = document.getElementById("live");
   var frames = AutogradPages.data("live-frames");
-  AutogradLive.mount(document.getElementById("live"), spec, frames, { keys: true, hash: true });
+  // the probe's explorer data travels deflated (its diagrams are most of it): inflated before mount
+  AutogradLive.inflateSpec(AutogradPages.data("live-spec"))
+    .then(function (spec) {
+      AutogradLive.mount(root, spec, frames, { keys: true, hash: true });
+      // a page in an iframe (Jupyter) says when it listens for frames: the widget sends them then
+      if (window.parent !== window) window.parent.postMessage({ autograd: "live-ready" }, "*");
+    })
+    .catch(function (error) {
+      root.textContent = "The live view cannot start: " + error.message;
+      throw error;
+    });
 })();"""
 
 
@@ -33,7 +45,7 @@ def _explorer(run: Live) -> dict[str, Any]:
             p.data = v
         try:
             root = run._probe_root()
-            run._explorer = explorer_data(root, module=run.model, views_budget=VIEWS_BUDGET)
+            run._explorer = explorer_data(root, module=run.model)
         finally:
             for p, v in zip(run.params, now):
                 p.data = v
@@ -89,12 +101,21 @@ def forward_script(run: Live) -> str:
     return jsgen.engine_js(strict=False) + "\n" + _traced(run).script
 
 
+def packed(spec_data: dict[str, Any]) -> dict[str, Any]:
+    """The spec as the page holds it: ``probe.explorer`` as ``probe.explorerz``, its JSON deflated in
+    base64 (``AutogradLive.inflateSpec`` of live_data.js puts it back before the views mount)."""
+    probe = dict(spec_data["probe"])
+    text = json.dumps(probe.pop("explorer"), separators=(",", ":"), allow_nan=False)
+    probe["explorerz"] = base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+    return {**spec_data, "probe": probe}
+
+
 def live_page(run: Live, spec_data: dict[str, Any], frames: dict[str, Any]) -> pages.Page:
     """The whole page: spec and frames as JSON, the assets, the forward script and the boot."""
     body = "\n".join(
         [
             f'<main id="live" class="ag-page ag-live" aria-label="{html.escape(spec_data["title"])}"></main>',
-            pages.json_script("live-spec", spec_data),
+            pages.json_script("live-spec", packed(spec_data)),
             pages.json_script("live-frames", frames),
         ]
     )

@@ -10,6 +10,7 @@
    frames.ready.then(function () { frames.frame(0).probe.data ... });
    frames.add(chunkOfNewFrames).then(function (count) { ... });   // frames that arrived live
    frames.listen(function (start, count) { ... });                // called after each add
+   AutogradLive.inflateSpec(spec).then(function (spec) { ... });  // the page's boot, before mount
 */
 (function () {
   "use strict";
@@ -135,7 +136,20 @@
     this._listeners.push(fn);
   };
 
+  /* The spec as the page holds it, made whole: probe.explorerz (the explorer's data, its JSON
+     deflated in base64) back into probe.explorer. A Promise of the same spec object. */
+  function inflateSpec(spec) {
+    var probe = spec && spec.probe;
+    if (!probe || typeof probe.explorerz !== "string") return Promise.resolve(spec);
+    return inflate(base64Bytes(probe.explorerz), "zlib").then(function (bytes) {
+      probe.explorer = JSON.parse(new TextDecoder().decode(bytes));
+      delete probe.explorerz;
+      return spec;
+    });
+  }
+
   AL.Frames = Frames;
+  AL.inflateSpec = inflateSpec;
   AL.decodeFrames = decode;
   AL.FRAMES_FORMAT = FORMAT;
 })();
