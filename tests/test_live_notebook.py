@@ -127,3 +127,31 @@ def test_the_widget_script_hands_every_chunk_to_the_page_even_one_sent_before_it
         assert inner.evaluate("window.autograd.state().loss") == live.frames[3].loss
         browser.close()
     assert errors == []
+
+
+def test_show_sends_at_most_max_rate_updates_a_second_frames_between_travelling_together(monkeypatch):
+    pytest.importorskip("anywidget")
+    import time
+
+    from autograd.live import Live, encoding, make_moons
+    from autograd.nn import MLP
+
+    X, y = make_moons(6, seed=1)
+    live = Live(MLP(2, [2, 1], seed=0), X, y)
+    shown = live.show(max_rate=0.5)  # outside a kernel: shown as text, no cell hook
+    sent = []
+    monkeypatch.setattr(shown.widget, "send", sent.append)
+    for _ in range(5):
+        live.step()  # a few ms each: all within the first two seconds
+    deadline = time.monotonic() + 10
+    while sum(m["chunk"]["count"] for m in sent) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [(m["start"], m["chunk"]["count"]) for m in sent] == [(1, 1), (2, 4)]
+    decoded = [f for m in sent for f in encoding.decode(m["chunk"])]
+    assert [f["step"] for f in decoded] == [1, 2, 3, 4, 5]
+    assert [f["loss"] for f in decoded] == [f.loss for f in live.frames[1:]]
+    shown.close()
+    live.step()
+    assert sum(m["chunk"]["count"] for m in sent) == 5  # closed: no more updates
+    with pytest.raises(ValueError, match="max_rate must be"):
+        live.show(max_rate=0)

@@ -18,7 +18,7 @@ import sys
 import zlib
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 FORMAT = "autograd-live/1"
@@ -41,7 +41,6 @@ class Frame:
     state: dict[str, bytes]  # float32 per optimizer state name
     probe_data: bytes  # float64, one per recorded probe node
     probe_grad: bytes  # float64
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def meta(self) -> dict[str, Any]:
         """The frame's small numbers, as JSON."""
@@ -53,7 +52,6 @@ class Frame:
             "events": self.events,
             "grads": self.grads is not None,
         }
-        meta.update(self.extra)
         return meta
 
 
@@ -112,10 +110,17 @@ def _arrays(frame: Frame, state_names: Sequence[str]) -> list[tuple[str, bytes |
 
 
 def encode(
-    frames: Sequence[Frame], *, params: int, state: Sequence[str], probe: int, compress: bool = True
+    frames: Sequence[Frame],
+    *,
+    params: int,
+    state: Sequence[str],
+    probe: int,
+    compress: bool = True,
+    level: int = 9,
 ) -> dict[str, Any]:
     """A chunk of ``frames`` as JSON-ready data: ``params`` numbers per parameter array, the optimizer's
-    ``state`` names, ``probe`` recorded nodes. ``compress=False`` skips deflate (for tiny live chunks)."""
+    ``state`` names, ``probe`` recorded nodes. ``compress=False`` skips deflate; ``level`` is zlib's
+    (9 for a replay, where bytes count; less for frames sent live, where time does)."""
     sizes = {"params": params, "state": list(state), "probe": probe}
     block = bytearray()
     previous: dict[str, bytes] = {}
@@ -128,7 +133,7 @@ def encode(
                 raise ValueError(f"live frame {frame.step}: {name} holds {len(raw)} bytes, expected {length}")
             block += _shuffle(_xor(raw, previous.get(name)), width)
             previous[name] = raw
-    data = zlib.compress(bytes(block), 9) if compress else bytes(block)
+    data = zlib.compress(bytes(block), level) if compress else bytes(block)
     return {
         "format": FORMAT,
         "count": len(frames),

@@ -154,7 +154,7 @@ class LiveDisplay:
             start = self._start
             self._start += len(frames)
         if frames:
-            self.widget.send({"start": start, "chunk": self.live.encode(frames)})
+            self.widget.send({"start": start, "chunk": self.live.encode(frames, level=1)})
 
     def _after_cell(self, *args: Any) -> None:
         if not self._dirty:

@@ -29,6 +29,7 @@ from .encoding import Frame, floats32, floats64
 __all__ = ["Live", "StructureError"]
 
 Loss = Callable[[Any, Any], Value]
+LIVE_LEVEL = 1  # zlib's level for a frame sent as it is recorded: fast (the replay uses 9)
 
 
 class StructureError(ValueError):
@@ -353,13 +354,13 @@ class Live:
     def _append(self, frame: Frame) -> None:
         self.frames.append(frame)
         if self._listeners:
-            chunk = self.encode([frame], compress=True)
+            chunk = self.encode([frame], level=LIVE_LEVEL)
             for listener in list(self._listeners):
                 listener("frame", chunk)
 
     # ------------------------------------------------------------------ encoding and the page
 
-    def encode(self, frames: Sequence[Frame] | None = None, *, compress: bool = True) -> dict[str, Any]:
+    def encode(self, frames: Sequence[Frame] | None = None, *, compress: bool = True, level: int = 9) -> dict[str, Any]:
         """``frames`` (default: all recorded) in the compact encoding that ``live_data.js`` decodes."""
         chosen = self.frames if frames is None else frames
         return encoding.encode(
@@ -368,6 +369,7 @@ class Live:
             state=self.state_names,
             probe=len(self._recorded),
             compress=compress,
+            level=level,
         )
 
     def spec(self, *, live: bool = False) -> dict[str, Any]:

@@ -58,6 +58,7 @@ class LiveServer:
             raise ValueError(f"Live.serve: port must be an int from 0 (any free port) to 65535, got {port!r}")
         self.live = live
         self.host = host
+        live.spec()  # the probe's diagrams are laid out now, once: the first page load is then quick
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         server_class = type("_LiveServer", (_Server,), {"address_family": family})
         self._clients: list[queue.Queue[tuple[str, Any] | None]] = []
@@ -172,7 +173,7 @@ def _handler(server: LiveServer) -> type[BaseHTTPRequestHandler]:
             with live._lock:  # no frame slips between the catch-up and the subscription
                 count = len(live.frames)
                 start = count if start < 0 else min(start, count)
-                missed = [(k, live.encode([live.frames[k]])) for k in range(start, count)]
+                missed = [(k, live.encode([live.frames[k]], level=1)) for k in range(start, count)]
                 with server._clients_lock:
                     server._clients.append(client)
             index = count
