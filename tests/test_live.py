@@ -50,7 +50,8 @@ def engine_probe(model, x, label, loss=hinge):
                 v = share.input
                 leaves[v] = share.share if v not in leaves else leaves[v] + share.share
     nodes = [node for node in order if node.requires_grad]
-    return [n.data for n in nodes], [grad[n] if n in grad else leaves[n] for n in nodes]
+    constants = [node.data for node in order if not node.requires_grad]
+    return [n.data for n in nodes], [grad[n] if n in grad else leaves[n] for n in nodes], constants
 
 
 # ----------------------------------------------------------------------------- frames hold the engine's numbers
@@ -72,8 +73,9 @@ def test_each_frame_holds_the_engines_numbers_params_to_float32_and_the_probe_gr
     before = [p.data for p in params]
     for k in range(steps + 1):
         frame = frames[k]
-        data, grad = engine_probe(twin, X[3], y[3])
+        data, grad, constants = engine_probe(twin, X[3], y[3])
         assert frame["step"] == k
+        assert frame["probe"]["constants"] == constants
         assert frame["params"] == f32([p.data for p in params])
         assert frame["probe"]["data"] == data  # exact: float64 through the encoding
         assert frame["probe"]["grad"] == grad
@@ -96,6 +98,30 @@ def test_each_frame_holds_the_engines_numbers_params_to_float32_and_the_probe_gr
         assert following["grads"] == f32(grads)
         assert following["accuracy"] == sum((s.data > 0) == (t > 0) for s, t in zip(scores, y)) / len(y)
         assert following["lr"] == 0.05
+
+
+def test_constants_that_change_between_frames_are_recorded_too():
+    from autograd.nn import cross_entropy
+
+    model = MLP(2, [3, 3], seed=0)
+    X, y = [[1.0, 2.0], [0.5, -1.0]], [2, 0]
+    live = Live(model, X, y, optimizer=SGD(model.parameters(), lr=0.5))
+    for _ in range(2):
+        live.step()
+    frames = encoding.decode(live.encode())
+    twin = MLP(2, [3, 3], seed=0)
+    opt = SGD(twin.parameters(), lr=0.5)
+    for frame in frames:
+        assert frame["probe"]["constants"] == engine_probe(twin, X[0], y[0], cross_entropy)[2]
+        loss = cross_entropy([twin(x) for x in X], y)
+        twin.zero_grad()
+        loss.backward()
+        opt.step()
+    # logsumexp's shift, the largest logit, is a constant that moves as the model trains
+    assert frames[0]["probe"]["constants"] != frames[2]["probe"]["constants"]
+    spec = live.spec()
+    explorer = {n["id"]: n for n in spec["probe"]["explorer"]["nodes"]}
+    assert [explorer[i]["kind"] for i in spec["probe"]["constants"]] == ["constant"] * len(spec["probe"]["constants"])
 
 
 def test_adam_state_is_recorded_in_the_models_parameter_order():
@@ -267,7 +293,8 @@ const hex = (a) => (a === null ? null : Buffer.from(a.buffer, a.byteOffset, a.by
     const state = {};
     for (const name of Object.keys(f.state)) state[name] = hex(f.state[name]);
     out.push({ step: f.step, loss: f.loss, accuracy: f.accuracy, lr: f.lr, events: f.events, params: hex(f.params),
-      grads: hex(f.grads), update: hex(f.update), state, data: hex(f.probe.data), grad: hex(f.probe.grad) });
+      grads: hex(f.grads), update: hex(f.update), state, data: hex(f.probe.data), grad: hex(f.probe.grad),
+      constants: hex(f.probe.constants) });
   }
   let outside = null;
   try { frames.frame(frames.count); } catch (e) { outside = e.name; }
@@ -310,6 +337,7 @@ def test_live_data_js_decodes_exactly_what_was_recorded(tmp_path):
         assert decoded["state"] == {name: raw.hex() for name, raw in frame.state.items()}
         assert decoded["data"] == frame.probe_data.hex()
         assert decoded["grad"] == frame.probe_grad.hex()
+        assert decoded["constants"] == frame.probe_constants.hex()
     assert got[-1]["events"][0]["kind"] == "lr"
 
 

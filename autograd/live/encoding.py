@@ -3,8 +3,9 @@
 A chunk of frames is JSON: each frame's small numbers as they are (step, loss, accuracy, learning
 rate, events) and every array of every frame in one binary block, base64 text of zlib's deflate.
 In the block, frame after frame: the parameters, the gradient (when the frame has one), the last
-update and each optimizer state array as float32, then the probe graph's data and gradients as
-float64, each little-endian. Before deflate, each array's bits are XOR-ed with the same array of
+update and each optimizer state array as float32, then the probe graph's data and gradients, and
+the data of its constants (a loss's shift may change from frame to frame) as float64, each
+little-endian. Before deflate, each array's bits are XOR-ed with the same array of
 the previous frame of the chunk (training moves numbers a little, so the high bytes cancel) and
 its bytes are shuffled into planes (every number's first byte, then every second byte, ...), so
 that the zeros lie together. Both steps are undone exactly: the page gets back every bit.
@@ -41,6 +42,7 @@ class Frame:
     state: dict[str, bytes]  # float32 per optimizer state name
     probe_data: bytes  # float64, one per recorded probe node
     probe_grad: bytes  # float64
+    probe_constants: bytes = b""  # float64, one per constant of the probe graph
 
     def meta(self) -> dict[str, Any]:
         """The frame's small numbers, as JSON."""
@@ -106,6 +108,7 @@ def _arrays(frame: Frame, state_names: Sequence[str]) -> list[tuple[str, bytes |
         *((f"state.{name}", frame.state.get(name), 4) for name in state_names),
         ("probe.data", frame.probe_data, 8),
         ("probe.grad", frame.probe_grad, 8),
+        ("probe.constants", frame.probe_constants, 8),
     ]
 
 
@@ -115,20 +118,23 @@ def encode(
     params: int,
     state: Sequence[str],
     probe: int,
+    constants: int = 0,
     compress: bool = True,
     level: int = 9,
 ) -> dict[str, Any]:
     """A chunk of ``frames`` as JSON-ready data: ``params`` numbers per parameter array, the optimizer's
-    ``state`` names, ``probe`` recorded nodes. ``compress=False`` skips deflate; ``level`` is zlib's
-    (9 for a replay, where bytes count; less for frames sent live, where time does)."""
-    sizes = {"params": params, "state": list(state), "probe": probe}
+    ``state`` names, ``probe`` recorded nodes, ``constants`` of the probe graph. ``compress=False``
+    skips deflate; ``level`` is zlib's (9 for a replay, where bytes count; less for frames sent live,
+    where time does)."""
+    sizes = {"params": params, "state": list(state), "probe": probe, "constants": constants}
+    lengths = {"probe.data": probe, "probe.grad": probe, "probe.constants": constants}
     block = bytearray()
     previous: dict[str, bytes] = {}
     for frame in frames:
         for name, raw, width in _arrays(frame, state):
             if raw is None:
                 continue
-            length = (probe if name.startswith("probe.") else params) * width
+            length = lengths.get(name, params) * width
             if len(raw) != length:
                 raise ValueError(f"live frame {frame.step}: {name} holds {len(raw)} bytes, expected {length}")
             block += _shuffle(_xor(raw, previous.get(name)), width)
@@ -151,17 +157,18 @@ def decode(chunk: dict[str, Any]) -> list[dict[str, Any]]:
     raw = base64.b64decode(chunk["data"])
     block = zlib.decompress(raw) if chunk["compression"] == "zlib" else raw
     sizes = chunk["sizes"]
-    params, state, probe = sizes["params"], sizes["state"], sizes["probe"]
+    params, state = sizes["params"], sizes["state"]
+    lengths = {"probe.data": sizes["probe"], "probe.grad": sizes["probe"], "probe.constants": sizes.get("constants", 0)}
     position = 0
     previous: dict[str, bytes] = {}
     frames = []
     for meta in chunk["frames"]:
         arrays: dict[str, list[float] | None] = {}
         names = ["params", *(["grads"] if meta["grads"] else []), "update", *(f"state.{s}" for s in state)]
-        names += ["probe.data", "probe.grad"]
+        names += ["probe.data", "probe.grad", "probe.constants"]
         for name in names:
             width = 8 if name.startswith("probe.") else 4
-            length = (probe if name.startswith("probe.") else params) * width
+            length = lengths.get(name, params) * width
             planes = block[position : position + length]
             position += length
             bits = _xor(_unshuffle(planes, width), previous.get(name))
@@ -175,7 +182,7 @@ def decode(chunk: dict[str, Any]) -> list[dict[str, Any]]:
             grads=arrays.get("grads"),
             update=arrays["update"],
             state={s: arrays[f"state.{s}"] for s in state},
-            probe={"data": arrays["probe.data"], "grad": arrays["probe.grad"]},
+            probe={"data": arrays["probe.data"], "grad": arrays["probe.grad"], "constants": arrays["probe.constants"]},
         )
         frames.append(frame)
     if position != len(block):

@@ -91,7 +91,12 @@ def spec(run: Live, *, live: bool = False) -> dict[str, Any]:
         "optimizer": about,
         "network": traced.network,
         "forward": traced.forward,
-        "probe": {"index": run.probe, "explorer": explorer, "recorded": [f"v{i}" for i in run._recorded]},
+        "probe": {
+            "index": run.probe,
+            "explorer": explorer,
+            "recorded": [f"v{i}" for i in run._recorded],
+            "constants": [f"v{i}" for i in run._constants],
+        },
         "live": live,
     }
 

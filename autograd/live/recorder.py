@@ -165,6 +165,7 @@ class Live:
         self._last_lr = optimizer.lr
         self._structure: tuple[Any, ...] | None = None
         self._recorded: list[int] = []
+        self._constants: list[int] = []
         self._walk_ids: list[str] = []
         self._explorer: dict[str, Any] | None = None
         self._traced: Any = None
@@ -295,7 +296,7 @@ class Live:
             raise TypeError(f"Live: the loss must return a Value that depends on the model, got {_short(root)}")
         return root
 
-    def _probe(self) -> tuple[bytes, bytes]:
+    def _probe(self) -> tuple[bytes, bytes, bytes]:
         root = self._probe_root()
         order = _model.walk([root])
         index = {node: i for i, node in enumerate(order)}
@@ -303,6 +304,7 @@ class Live:
         if self._structure is None:
             self._structure = structure
             self._recorded = [i for i, node in enumerate(order) if node.requires_grad]
+            self._constants = [i for i, node in enumerate(order) if not node.requires_grad]
         elif structure != self._structure:
             raise StructureError(
                 f"Live: the probe example's graph changed shape: frame 0 had {len(self._structure)} nodes, "
@@ -313,7 +315,8 @@ class Live:
             )
         nodes = [order[i] for i in self._recorded]
         grads = _backward.grad(root, nodes)
-        return floats64([node.data for node in nodes]), floats64(grads)
+        constants = floats64([order[i].data for i in self._constants])
+        return floats64([node.data for node in nodes]), floats64(grads), constants
 
     def _frame(
         self,
@@ -332,9 +335,10 @@ class Live:
             events.insert(0, {"kind": "lr", "text": text, "from": self._last_lr})
             self._last_lr = lr
         if probe:
-            probe_data, probe_grad = self._probe()
+            probe_data, probe_grad, probe_constants = self._probe()
         else:
-            probe_data, probe_grad = self.frames[-1].probe_data, self.frames[-1].probe_grad
+            last = self.frames[-1]
+            probe_data, probe_grad, probe_constants = last.probe_data, last.probe_grad, last.probe_constants
         frame = Frame(
             step=self.steps,
             loss=loss,
@@ -347,6 +351,7 @@ class Live:
             state=self._state(),
             probe_data=probe_data,
             probe_grad=probe_grad,
+            probe_constants=probe_constants,
         )
         self._previous = after
         return frame
@@ -368,6 +373,7 @@ class Live:
             params=len(self.params),
             state=self.state_names,
             probe=len(self._recorded),
+            constants=len(self._constants),
             compress=compress,
             level=level,
         )

@@ -3,7 +3,7 @@
    A chunk is JSON: {format, count, sizes: {params, state: [names], probe}, frames: [meta],
    compression: "zlib" | "none", data: base64}. Its block holds, frame after frame, the float32
    arrays (params, grads when meta.grads, update, each state array) and the float64 probe
-   arrays (data, grad); each array's bytes are shuffled into planes and its bits XOR-ed with the
+   arrays (data, grad: one per spec.probe.recorded id; constants: one per spec.probe.constants id); each array's bytes are shuffled into planes and its bits XOR-ed with the
    same array of the previous frame in the chunk. Undone here exactly: every bit comes back.
 
    var frames = new AutogradLive.Frames(chunk);   // or AutogradLive.Frames(chunk)
@@ -86,7 +86,11 @@
         sizes.state.forEach(function (name) {
           frame.state[name] = take("state." + name, 4, sizes.params);
         });
-        frame.probe = { data: take("probe.data", 8, sizes.probe), grad: take("probe.grad", 8, sizes.probe) };
+        frame.probe = {
+          data: take("probe.data", 8, sizes.probe),
+          grad: take("probe.grad", 8, sizes.probe),
+          constants: take("probe.constants", 8, sizes.constants || 0),
+        };
         return frame;
       });
       if (position !== block.length) throw new Error("live frames: the chunk holds more data than its frames");
