@@ -31,11 +31,12 @@
     return fmt(x, digits || 4).replace(/-/g, MINUS);
   }
   // the table's numbers: %.4g as the rest of the page writes them, but quick enough for thousands a frame
-  function quick(x) {
+  function quick(x, digits) {
+    var p = digits || 4;
     if (x === 0) return "0";
     if (!isFinite(x)) return String(x);
     var a = Math.abs(x);
-    var text = a >= 1e-4 && a < 1e4 ? String(+x.toPrecision(4)) : x.toExponential(3).replace(/\.?0+e/, "e").replace(/e([+-])(\d)$/, "e$10$2");
+    var text = a >= 1e-4 && a < 1e4 ? String(+x.toPrecision(p)) : x.toExponential(p - 1).replace(/\.?0+e/, "e").replace(/e([+-])(\d)$/, "e$10$2");
     return text.replace("-", MINUS);
   }
   function el(tag, attrs, children) {
@@ -131,6 +132,11 @@
       self.afterFrames(true);
       var start = self.options.hash ? self.readHash() : null;
       self.goto(start !== null ? start : self.store.count - 1, { jumpBackward: true });
+      if (self.explorer) {
+        window.requestAnimationFrame(function () {
+          self.explorer.fit(false); // the whole graph first; the reader zooms in
+        });
+      }
       if (self.options.hash) {
         window.addEventListener("hashchange", function () {
           var k = self.readHash();
@@ -328,7 +334,7 @@
     var spec = this.spec;
     this.title = el("h1", { class: "ag-title", text: spec.title || "live" });
     this.buttons = {
-      reset: button("reset", "\u23ee reset", "reset: the first frame, paused, the probe back on its example (Home)", function () { self.reset(); }),
+      reset: button("reset", "\u21ba reset", "reset: the first frame, paused, the probe back on its example (Home)", function () { self.reset(); }),
       previous: button("previous", "\u25c0", "previous frame (\u2190)", function () { self.pause(); self.goto(self.k - 1); }),
       play: button("play", "play", "play (space)", function () { self.toggle(); }),
       next: button("next", "step \u25b6", "next frame (\u2192)", function () { self.pause(); self.goto(self.k + 1); }),
@@ -644,7 +650,7 @@
     var count = this.store.count;
     this.counter.textContent = "frame " + this.k + " of " + (count - 1) + (f ? " \u00b7 step " + f.step : "");
     if (f) {
-      var parts = ["loss " + num(f.loss)];
+      var parts = [f.loss === null || f.loss === undefined ? (this.k === 0 ? "before training" : "no loss in this frame") : "loss " + num(f.loss)];
       if (f.accuracy !== null && f.accuracy !== undefined) parts.push("accuracy " + Math.round(f.accuracy * 1000) / 10 + "%");
       if (f.lr !== undefined && f.lr !== null) parts.push("lr " + num(f.lr));
       this.readout.textContent = parts.join(" \u00b7 ");
@@ -814,8 +820,8 @@
     var columns = [net.inputs.map(function (id) { return { id: id, input: true }; })];
     net.layers.forEach(function (layer) { columns.push(layer.map(function (n) { return { id: n.id, neuron: n }; })); });
     var rows = Math.max.apply(null, columns.map(function (c) { return c.length; }));
-    var S = Math.max(10, Math.min(40, Math.floor(380 / rows) - 6));
-    var gap = Math.max(4, Math.round(S * 0.3));
+    var S = Math.max(10, Math.min(44, Math.floor(560 / rows / 1.28)));
+    var gap = Math.max(4, Math.round(S * 0.28));
     var top = 26;
     var H = top + rows * (S + gap) + 12;
     var left = 34;
@@ -1159,7 +1165,7 @@
 
   Live.prototype.dataSize = function () {
     var body = this.dataCanvas.parentNode;
-    var W = Math.max(200, Math.min(body.clientWidth || 320, 420));
+    var W = Math.max(200, Math.min(body.clientWidth || 320, 440));
     return { W: W, H: this.dim === 2 ? W : Math.round(W * 0.8) };
   };
 
@@ -1427,7 +1433,7 @@
       var cache = this.curveCache;
       var cctx = canvasSize(cache, g.W, g.H);
       cctx.clearRect(0, 0, g.W, g.H);
-      var finite = h.loss.filter(function (v) { return isFinite(v); });
+      var finite = h.loss.filter(function (v) { return typeof v === "number" && isFinite(v); });
       var lmax = finite.length ? Math.max.apply(null, finite) : 1;
       var lmin = Math.min(0, finite.length ? Math.min.apply(null, finite) : 0);
       if (lmax === lmin) lmax = lmin + 1;
@@ -1454,20 +1460,20 @@
       cctx.beginPath();
       var started = false;
       h.loss.forEach(function (v, k) {
-        if (!isFinite(v)) { started = false; return; }
+        if (typeof v !== "number" || !isFinite(v)) { started = false; return; }
         if (!started) cctx.moveTo(fx(k), fy(v));
         else cctx.lineTo(fx(k), fy(v));
         started = true;
       });
       cctx.stroke();
-      var hasAcc = h.accuracy.some(function (a) { return a !== null; });
+      var hasAcc = h.accuracy.some(function (a) { return typeof a === "number"; });
       if (hasAcc) {
         var ay = function (a) { return g.bottom - a * (g.bottom - g.top); };
         cctx.strokeStyle = "#2b8a3e";
         cctx.beginPath();
         started = false;
         h.accuracy.forEach(function (a, k) {
-          if (a === null) { started = false; return; }
+          if (typeof a !== "number") { started = false; return; }
           if (!started) cctx.moveTo(fx(k), ay(a));
           else cctx.lineTo(fx(k), ay(a));
           started = true;
@@ -1560,9 +1566,9 @@
     var self = this;
     var state = (this.spec.optimizer && this.spec.optimizer.state) || [];
     this.stateNames = state;
-    var columns = [["index", "#"], ["name", "parameter"], ["value", "value"], ["grad", "grad"], ["update", "last update"]]
+    var columns = [["index", "#"], ["name", "parameter"], ["value", "value"], ["grad", "grad"], ["update", "update"]]
       .concat(state.map(function (s) { return ["state:" + s, s]; }))
-      .concat([["spark", "over the run"]]);
+      .concat([["spark", "history"]]);
     this.columns = columns;
     // a grid of rows rather than a <table>: each row is laid out on its own (contain), so writing
     // the numbers of a frame does not lay the whole table out again
@@ -1583,7 +1589,8 @@
         var td = el("div", { role: "cell", class: "ag-cell ag-col-" + c[0].replace(":", "-") });
         if (c[0] === "index") td.textContent = String(i);
         else if (c[0] === "name") {
-          td.textContent = name;
+          // layers.0.neurons.3.w.1 as L0.n3.w.1, to leave room for the numbers; the whole name on hover
+          td.textContent = name.replace(/(^|\.)layers\.(\d+)\.neurons\.(\d+)(?=\.|$)/, "$1L$2.n$3");
           td.title = name;
         } else if (c[0] === "spark") {
           var canvas = el("canvas", { class: "ag-spark" });
@@ -1618,7 +1625,7 @@
     var keys = this.rowKeys || (this.rowKeys = ["value", "grad", "update"].concat(this.stateNames.map(function (s) { return "state:" + s; })));
     for (var j = 0; j < keys.length; j++) {
       var v = this.cellValue(keys[j], row.index);
-      var text = v === null || v === undefined ? "\u2013" : quick(v);
+      var text = v === null || v === undefined ? "\u2013" : quick(v, 3);
       if (row.shown[keys[j]] !== text) {
         row.cells[keys[j]].textContent = text;
         row.shown[keys[j]] = text;
@@ -1653,8 +1660,8 @@
   Live.prototype.drawSpark = function (row) {
     var h = this.history;
     var n = h.count;
-    var W = 96;
-    var H = 18;
+    var W = 78;
+    var H = 16;
     var i = row.index;
     var ctx = canvasSize(row.cells.sparkCanvas, W, H);
     ctx.clearRect(0, 0, W, H);
