@@ -550,7 +550,7 @@
       else if (m.autograd === "live-data" && m.data) self.receiveData(m.data);
     });
     if (this.spec.live && window.EventSource) {
-      var source = new EventSource("events");
+      var source = new EventSource(this.spec.events || "events");
       this.source = source;
       source.addEventListener("frame", function (e) { self.receive(JSON.parse(e.data)); });
       source.addEventListener("data", function (e) { self.receiveData(JSON.parse(e.data)); });
