@@ -32,7 +32,9 @@ def build(steps: int, path: Path) -> Path:
 
     X, y = make_moons(100, noise=0.1, seed=0)
     model = MLP(2, [16, 16, 1], seed=1)
-    run = Live(model, X, y, optimizer=SGD(model.parameters(), lr=0.1, momentum=0.9), title="MLP(2, [16, 16, 1]) on moons")
+    run = Live(
+        model, X, y, optimizer=SGD(model.parameters(), lr=0.1, momentum=0.9), title="MLP(2, [16, 16, 1]) on moons"
+    )
     for k in range(steps):
         run.step()
         if k == steps // 2:
@@ -118,7 +120,10 @@ def main(argv: list[str] | None = None) -> int:
         page = build(args.steps, target)
         print(f"recorded {args.steps} steps in {time.perf_counter() - started:.1f} s")
     r = measure(page)
-    print(f"page: {r['size']:,} bytes ({r['size'] / 1e6:.2f} MB), {r['frames']} frames, probe graph of {r['nodes']} Values; opened in {r['open_s']:.2f} s")
+    print(
+        f"page: {r['size']:,} bytes ({r['size'] / 1e6:.2f} MB), {r['frames']} frames, "
+        f"probe graph of {r['nodes']} Values; opened in {r['open_s']:.2f} s"
+    )
     print(
         f"frame change (script + style + layout, forced): median {r['median_ms']:.1f} ms, 90% {r['p90_ms']:.1f} ms, "
         f"worst {r['max_ms']:.1f} ms (target 16 ms)"

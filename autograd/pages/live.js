@@ -348,7 +348,11 @@
     });
     this.speedSelect.addEventListener("change", function () { self.setSpeed(parseFloat(self.speedSelect.value)); });
     this.slider = el("input", { type: "range", class: "ag-scrub", min: "0", max: "0", value: "0", "aria-label": "frame" });
-    this.slider.addEventListener("input", function () { self.pause(); self.goto(parseInt(self.slider.value, 10)); });
+    this.slider.addEventListener("input", function () {
+      var k = parseInt(self.slider.value, 10); // read first: pausing writes the slider
+      self.pause();
+      self.goto(k);
+    });
     this.counter = el("span", { class: "ag-counter", "aria-live": "polite" });
     this.readout = el("span", { class: "ag-readout" });
     var b = this.buttons;
