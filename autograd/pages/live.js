@@ -1072,7 +1072,9 @@
     }
     var neuron = n.neuron;
     var act = neuron.activation;
-    var symbolic = activationText(act, neuron.weights.map(function (w, i) { return "w" + i + "\u00b7" + w.from; }).join(" + ") + (neuron.bias !== null ? " + b" : ""));
+    var terms = neuron.weights.map(function (w, i) { return "w" + i + "\u00b7" + w.from; });
+    if (terms.length > 4) terms = [terms[0], terms[1], "\u2026", terms[terms.length - 1]];
+    var symbolic = activationText(act, terms.join(" + ") + (neuron.bias !== null ? " + b" : ""));
     var f = this.frame;
     var shown = neuron.weights.slice(0, 6).map(function (w) {
       var h = self.inputValue(w.from);
