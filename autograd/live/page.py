@@ -24,7 +24,10 @@ _BOOT = """\
   // the probe's explorer data travels deflated (its diagrams are most of it): inflated before mount
   AutogradLive.inflateSpec(AutogradPages.data("live-spec"))
     .then(function (spec) {
-      AutogradLive.mount(root, spec, frames, { keys: true, hash: true });
+      var view = AutogradLive.mount(root, spec, frames, { keys: true, hash: true });
+      return view && view.ready;
+    })
+    .then(function () {
       // a page in an iframe (Jupyter) says when it listens for frames: the widget sends them then
       if (window.parent !== window) window.parent.postMessage({ autograd: "live-ready" }, "*");
     })
