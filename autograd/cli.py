@@ -138,10 +138,15 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         "page (it opens from file://, with no network) with the network, the probe example's graph, the data "
         "and the decision boundary, the loss curve and every parameter, at every step. With --serve, watch it "
         "train in the browser instead: pause, step, change the learning rate, click to add points.",
-        epilog="examples:\n  %(prog)s moons --steps 200 -o live.html\n  %(prog)s moons --serve",
+        epilog="examples:\n  %(prog)s moons --steps 200 -o live.html\n  %(prog)s moons --serve\n  %(prog)s digits --steps 100",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    live.add_argument("dataset", choices=LIVE_DATASETS, help="the data: two interleaving half circles (moons)")
+    live.add_argument(
+        "dataset",
+        choices=LIVE_DATASETS,
+        help="the data: two interleaving half circles (moons), or handwritten digits pooled to 4x4 pixels (digits, "
+        "needs scikit-learn)",
+    )
     live.add_argument("--steps", type=int, default=100, metavar="N", help="training steps (default 100)")
     live.add_argument(
         "-o", "--output", metavar="FILE", type=Path, help="write the replay page to FILE (default live.html)"
@@ -158,10 +163,12 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     live.add_argument("--noise", type=float, default=0.1, help="noise of the moons (default 0.1)")
     live.add_argument("--seed", type=int, default=0, help="seed of the data and the weights (default 0)")
     live.add_argument(
-        "--hidden", default="16,16", metavar="SIZES", help="hidden layer sizes, comma-separated (default 16,16)"
+        "--hidden", metavar="SIZES", help="hidden layer sizes, comma-separated (default 16,16 for moons, 12 for digits)"
     )
     live.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd", help="default sgd (momentum 0.9)")
-    live.add_argument("--lr", type=float, help="learning rate (default 0.05 for sgd, 0.01 for adam)")
+    live.add_argument(
+        "--lr", type=float, help="learning rate (default for sgd 0.05 on moons, 0.1 on digits; for adam 0.01)"
+    )
     live.add_argument("--no-progress", action="store_true", help="no progress bar")
     live.set_defaults(run=_live)
     return parser
@@ -456,7 +463,9 @@ def _playground(args: argparse.Namespace) -> int:
     return 0
 
 
-LIVE_DATASETS = ("moons",)
+LIVE_DATASETS = ("moons", "digits")
+# per data set: hidden layers, SGD's learning rate
+_LIVE_DEFAULTS = {"moons": ("16,16", 0.05), "digits": ("12", 0.1)}
 
 
 def _live_setup(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -471,23 +480,35 @@ def _live_setup(args: argparse.Namespace) -> tuple[Any, Any]:
         raise UsageError(f"--lr must be a finite number > 0, got {args.lr}")
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be from 0 (any free port) to 65535, got {args.port}")
+    hidden_text, sgd_lr = _LIVE_DEFAULTS[args.dataset]
+    hidden_text = hidden_text if args.hidden is None else args.hidden
     try:
-        hidden = [int(size) for size in args.hidden.split(",") if size.strip()]
+        hidden = [int(size) for size in hidden_text.split(",") if size.strip()]
     except ValueError:
-        raise UsageError(f"--hidden must be layer sizes such as 16,16, got {args.hidden!r}") from None
+        raise UsageError(f"--hidden must be layer sizes such as 16,16, got {hidden_text!r}") from None
     if any(size < 1 for size in hidden):
-        raise UsageError(f"--hidden sizes must be at least 1, got {args.hidden!r}")
-    from .live import Live, make_moons
+        raise UsageError(f"--hidden sizes must be at least 1, got {hidden_text!r}")
+    from .live import Live, load_digits, make_moons
     from .nn import MLP, SGD, Adam
 
-    X, y = make_moons(args.points, noise=args.noise, seed=args.seed)
-    model = MLP(2, [*hidden, 1], seed=args.seed)
+    if args.dataset == "digits":
+        if args.points > 1797:
+            raise UsageError(f"--points: there are 1797 digits, not {args.points}")
+        try:
+            X, y = load_digits(args.points, seed=args.seed)
+        except ImportError as error:
+            raise UsageError(str(error)) from None
+        sizes_in_out = (16, 10)
+    else:
+        X, y = make_moons(args.points, noise=args.noise, seed=args.seed)
+        sizes_in_out = (2, 1)
+    model = MLP(sizes_in_out[0], [*hidden, sizes_in_out[1]], seed=args.seed)
     if args.optimizer == "adam":
         optimizer: Any = Adam(model.parameters(), lr=args.lr or 0.01)
     else:
-        optimizer = SGD(model.parameters(), lr=args.lr or 0.05, momentum=0.9)
-    sizes = " -> ".join(str(n) for n in [2, *hidden, 1])
-    title = f"MLP({sizes}) learning {args.points} moons"
+        optimizer = SGD(model.parameters(), lr=args.lr or sgd_lr, momentum=0.9)
+    sizes = " -> ".join(str(n) for n in [sizes_in_out[0], *hidden, sizes_in_out[1]])
+    title = f"MLP({sizes}) learning {args.points} {args.dataset}"
     return Live(model, X, y, optimizer=optimizer, title=title), model
 
 

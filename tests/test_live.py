@@ -497,3 +497,23 @@ def test_the_pages_deflated_explorer_data_inflates_to_the_spec(tmp_path):
         check=True,
     )
     assert json.loads(done.stdout) == json.loads(json.dumps(live.spec()))
+
+
+def test_load_digits_pools_scikit_learns_digits_into_blocks():
+    datasets = pytest.importorskip("sklearn.datasets")
+    from autograd.live import load_digits
+
+    X, y = load_digits(30, size=4, seed=7)
+    assert (X, y) == load_digits(30, size=4, seed=7)
+    assert len(X) == 30 and all(len(row) == 16 for row in X) and set(y) <= set(range(10))
+    digits = datasets.load_digits()
+    images = digits.images.reshape(-1, 4, 2, 4, 2).mean(axis=(2, 4)) / 16.0  # numpy's pooling, to compare
+    found = 0
+    for row, label in zip(X, y):
+        matches = [
+            i for i in range(len(images)) if digits.target[i] == label and max(abs(images[i].ravel() - row)) < 1e-12
+        ]
+        found += bool(matches)
+    assert found == 30  # every example is a digit of its label, pooled
+    pixels, labels = load_digits(1797, size=8)  # all of them, unpooled: scikit-learn's own, scaled
+    assert pixels == (digits.images.reshape(-1, 64) / 16.0).tolist() and labels == digits.target.tolist()

@@ -120,3 +120,21 @@ def test_serve_trains_then_waits_paused_for_the_page(tmp_path):
         process.stdout.close()
         process.stderr.close()
     assert not (tmp_path / "live.html").exists()  # served only: -o was not given
+
+
+def test_live_digits_trains_a_ten_class_network_on_pooled_digits(tmp_path):
+    pytest.importorskip("sklearn")
+    out = tmp_path / "d.html"
+    assert main(["live", "digits", "--steps", "2", "--points", "20", "--no-progress", "-o", str(out)]) == 0
+    text = out.read_text()
+    spec = json.loads(text.split('id="live-spec">', 1)[1].split("</script>", 1)[0])
+    assert spec["task"] == "multiclass" and spec["loss"] == "cross_entropy"
+    assert spec["data"]["dim"] == 16 and spec["data"]["classes"] == list(range(10))
+    assert [len(layer) for layer in spec["network"]["layers"]] == [12, 10]
+    assert len(frames_of(out)) == 3
+
+
+def test_live_digits_without_scikit_learn_says_what_to_install(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    assert main(["live", "digits", "--steps", "1", "-o", str(tmp_path / "d.html")]) == 2
+    assert "the digits need scikit-learn (pip install scikit-learn" in capsys.readouterr().err

@@ -4,7 +4,7 @@
 them, saved as a replay (``save``), served live (``serve``) or displayed in Jupyter (``show``).
 """
 
-from .data import make_moons
+from .data import load_digits, make_moons
 from .recorder import Live, StructureError
 
-__all__ = ["Live", "StructureError", "make_moons"]
+__all__ = ["Live", "StructureError", "load_digits", "make_moons"]
