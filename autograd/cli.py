@@ -138,7 +138,8 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         "page (it opens from file://, with no network) with the network, the probe example's graph, the data "
         "and the decision boundary, the loss curve and every parameter, at every step. With --serve, watch it "
         "train in the browser instead: pause, step, change the learning rate, click to add points.",
-        epilog="examples:\n  %(prog)s moons --steps 200 -o live.html\n  %(prog)s moons --serve\n  %(prog)s digits --steps 100",
+        epilog="examples:\n  %(prog)s moons --steps 200 -o live.html\n  %(prog)s moons --serve\n"
+        "  %(prog)s digits --steps 100",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     live.add_argument(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import autograd
-from autograd import Value, trace_backward
+from autograd import Value, ops, trace_backward
 from autograd.live import Live, StructureError, encoding, make_moons
 from autograd.live.forward import trace_model
 from autograd.nn import MLP, SGD, Adam, Module, hinge, mse
@@ -517,3 +517,46 @@ def test_load_digits_pools_scikit_learns_digits_into_blocks():
     assert found == 30  # every example is a digit of its label, pooled
     pixels, labels = load_digits(1797, size=8)  # all of them, unpooled: scikit-learn's own, scaled
     assert pixels == (digits.images.reshape(-1, 64) / 16.0).tolist() and labels == digits.target.tolist()
+
+
+class Line(Module):
+    """A model without neurons: w * x + b, written out."""
+
+    def __init__(self):
+        self.w = Value(0.5)
+        self.b = Value(-0.25)
+
+    def __call__(self, x):
+        return self.w * x[0] + self.b
+
+
+def test_a_model_without_neurons_has_no_network_drawing_but_a_forward_script():
+    live = Live(Line(), [[1.0], [2.0]], [0.5, 1.5], loss=mse)
+    spec = live.spec()
+    assert spec["network"] is None and spec["task"] == "regression"
+    assert spec["forward"] == {"neurons": ["out0"], "outputs": [0]}
+    assert "const v" in live.page().html and "window.AutogradLiveForward = function (x, p)" in live.page().html
+
+
+@pytest.fixture
+def erf_op():
+    """An op of the user's whose forward (math.erf) has no JavaScript form, removed after the test."""
+    from autograd import userops
+
+    name = "erf_live_test"
+    yield autograd.defop(name, math.erf, lambda g, x, out: g * (2 / math.sqrt(math.pi)) * ops.exp(-(x * x)))
+    userops._unregister(name)
+
+
+def test_an_op_with_no_javascript_form_leaves_the_heatmaps_out_and_says_why(erf_op):
+    class Odd(Module):
+        def __init__(self):
+            self.w = Value(0.5)
+
+        def __call__(self, x):
+            return erf_op(self.w * x[0])
+
+    live = Live(Odd(), [[1.0], [2.0]], [0.5, 1.5], loss=mse)
+    forward = live.spec()["forward"]
+    assert "erf_live_test" in forward["error"] and "no JavaScript form" in forward["error"]
+    assert "window.AutogradLiveForward = null;" in live.page().html

@@ -10,6 +10,7 @@ fold them, and each weight's input is the other operand of the product it is in.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -140,8 +141,13 @@ def trace_model(model: Any, dim: int, param_index: dict[Value, int], names: Sequ
             neuron_ids.append(f"out{k}")
             neuron_nodes.append(i)
             output_slots.append(len(neuron_nodes) - 1)
-    script = _script(order, input_of, param_index, neuron_nodes)
-    return Traced(script, network, {"neurons": neuron_ids, "outputs": output_slots})
+    forward: dict[str, Any] = {"neurons": neuron_ids, "outputs": output_slots}
+    try:
+        script = _script(order, input_of, param_index, neuron_nodes)
+    except jsgen.JSFormError as error:  # an op of the user's with no JavaScript form: no heatmaps, said why
+        forward["error"] = str(error)
+        script = f"window.AutogradLiveForward = null; // {json.dumps(str(error))}"
+    return Traced(script, network, forward)
 
 
 _NAME = re.compile(r"\b([xy])\b")
