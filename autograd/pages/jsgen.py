@@ -154,9 +154,8 @@ def _call(name: str, *args: Any) -> JSSymbol:
 
 # The helpers of ops.py that dispatch on type, recorded by name (a formula may reach them as
 # globals of its module, as ``autograd.ops.<name>`` or through a closure).
-GENERIC_HELPERS = (
-    "sin cos log exp tanh sigmoid sqrt relu absolute maximum sign pow_grad xlogy larger"
-).split()
+GENERIC_HELPERS = ("sin", "cos", "log", "exp", "tanh", "sigmoid", "sqrt", "relu", "absolute", "maximum", "sign")
+GENERIC_HELPERS += ("pow_grad", "xlogy", "larger")
 
 
 class _Generic:
@@ -373,7 +372,8 @@ def row_js(name: str, op: Op) -> str:
     grads = ", ".join(f"(g, {args}, out) => {formula_js(name, op, slot)}" for slot in range(op.arity))
     sources = [formula_source(op, slot) for slot in range(op.arity)]
     try:
-        generic = "[" + ", ".join(f"(T, g, {args}, out) => {generic_js(name, op, slot)}" for slot in range(op.arity)) + "]"
+        forms = [f"(T, g, {args}, out) => {generic_js(name, op, slot)}" for slot in range(op.arity)]
+        generic = "[" + ", ".join(forms) + "]"
         why = ""
     except JSFormError as error:
         generic, why = "null", f", genericMissing: {json.dumps(str(error))}"
@@ -457,7 +457,8 @@ def compile_config(table: Mapping[str, Op] | None = None) -> dict[str, Any]:
     from ..errors import TraceError
 
     table = OPS if table is None else table
-    config: dict[str, Any] = {"forwardNames": {}, "hiding": {}, "reads": {}, "gTwice": [], "templates": {}, "missing": {}}
+    config: dict[str, Any] = {"forwardNames": {}, "hiding": {}, "reads": {}, "gTwice": [], "templates": {}}
+    config["missing"] = {}
     for name, op in table.items():
         try:
             if name not in compiler._READS:
