@@ -157,7 +157,7 @@
   // The expression as Python on autograd.Value: the same ops in the same order on the same
   // numbers (every literal a float, as the engine makes it; unary + dropped, as expr.py drops
   // it), so that Python builds the very graph the page shows. A part made of numbers alone is
-  // Python's float arithmetic, or autograd.apply for a function or a power (expr.py's own way).
+  // Python's float arithmetic, or autograd.engine.apply for a function or a power (expr.py's own way).
   var PREC = { Add: 1, Sub: 1, Mult: 2, Div: 2, Pow: 4 };
   var SYMBOL = { Add: "+", Sub: "-", Mult: "*", Div: "/", Pow: "**" };
   function pythonOf(node, module, methods) {
@@ -180,7 +180,7 @@
           var right = walk(node.right);
           var numbers = left.numbers && right.numbers;
           if (numbers && node.op === "Pow") {
-            return { text: module + '.apply("**", ' + left.text + ", " + right.text + ")", prec: ATOM, numbers: true };
+            return { text: module + '.engine.apply("**", ' + left.text + ", " + right.text + ")", prec: ATOM, numbers: true };
           }
           var p = PREC[node.op];
           var text = node.op === "Pow"
@@ -192,7 +192,7 @@
           var name = node.func.type === "Attribute" ? node.func.attr : node.func.id;
           var arg = walk(node.func.type === "Attribute" ? node.func.value : node.args[0]);
           if (arg.numbers || methods.indexOf(name) < 0) {
-            return { text: module + ".apply(" + JSON.stringify(name) + ", " + arg.text + ")", prec: ATOM, numbers: arg.numbers };
+            return { text: module + ".engine.apply(" + JSON.stringify(name) + ", " + arg.text + ")", prec: ATOM, numbers: arg.numbers };
           }
           return { text: wrap(arg, arg.prec === ATOM) + "." + name + "()", prec: ATOM, numbers: false };
         }
@@ -208,12 +208,14 @@
     var names = expression.names;
     var module = "autograd";
     while (names.indexOf(module) >= 0) module += "_";
-    var lines = [
-      module === "autograd" ? "import autograd" : "import autograd as " + module,
+    var body = pythonOf(expression.tree, module, methods);
+    var imports = [module === "autograd" ? "import autograd" : "import autograd as " + module];
+    if (body.indexOf(module + ".engine.apply(") >= 0) imports.push("import autograd.engine  # apply(op, ...): an op of the table on numbers");
+    var lines = imports.concat([
       "",
       "",
       "def expression(" + names.join(", ") + "):",
-      "    return " + pythonOf(expression.tree, module, methods),
+      "    return " + body,
       "",
       "",
       "values = {" + names.map(function (n) { return JSON.stringify(n) + ": " + E.reprFloat(values[n]); }).join(", ") + "}",
@@ -223,7 +225,7 @@
       'print("out =", repr(out.data))',
       "for leaf in leaves:",
       '    print(f"d out / d {leaf.label} =", repr(leaf.grad))'
-    ];
+    ]);
     if (wrt !== null && names.indexOf(wrt) >= 0) {
       lines.push(
         "# the gradient's own graph, and its backward: the second derivatives",
@@ -568,6 +570,7 @@
     this.mount(spec, step);
     this.result.textContent = "= " + fmt(evaluated.result.data, 6);
     this.result.title = E.reprFloat(evaluated.result.data);
+    this.resultValue = evaluated.result.data;
     this.checks(evaluated, values);
     this.showMode(evaluated);
     this.codeText.textContent = this.code.source !== null ? this.code.source : this.code.reason;
@@ -691,6 +694,7 @@
       error: this.error,
       stale: this.error !== null && this.explorer !== null,
       checks: checks,
+      result: this.error ? null : this.resultValue,
       gradientGraph: this.wrt,
       second: this.wrt !== null && !this.error ? Object.assign({}, this.seconds) : null,
       code: this.error ? null : this.code.source,
