@@ -535,10 +535,10 @@ def test_colour_by_grad_is_a_symmetric_log_scale_locked_for_the_pass(tab):
     negative = [i for i, g in grads.items() if g and g < 0]
     zero = [i for i, g in grads.items() if g == 0]
     assert positive and negative and zero
-    assert all(last[i] == "rgb(255,255,255)" or last[i] == "#ffffff" for i in zero)
+    assert all(last[i] == "#ffffff" for i in zero)
 
     def rgb(text):
-        return [int(c) for c in re.findall(r"\d+", text)]
+        return [int(text[k : k + 2], 16) for k in (1, 3, 5)]
 
     assert all(rgb(last[i])[0] > rgb(last[i])[2] for i in positive)  # red
     assert all(rgb(last[i])[2] > rgb(last[i])[0] for i in negative)  # blue
@@ -552,6 +552,32 @@ def test_colour_by_grad_is_a_symmetric_log_scale_locked_for_the_pass(tab):
     assert not t.page.is_visible(".ag-key")
     assert set(fills().values()) <= {"#ffffff", "white", "none"}
     assert t.page.screenshot() != coloured
+
+
+def test_the_explorer_and_draw_dot_paint_a_gradient_the_same_colour(tab):
+    # one scale: draw_dot(color_by_grad=True) after backward fills each box as the explorer's last step does
+    root = neuron()
+    t = tab(explore(root, color_by_grad=True))
+    t.page.keyboard.press("End")
+    shown = t.page.evaluate(
+        """() => Object.fromEntries(Array.from(document.querySelectorAll('g.node'))
+            .filter(g => /^v\\d+$/.test(g.id)).map(g => [g.id, g.querySelector('polygon').getAttribute('fill')]))"""
+    )
+    root.backward()
+    source = draw_dot(root, color_by_grad=True).source
+    drawn = dict(re.findall(r"\t(v\d+) \[[^\]]*fillcolor=\"(#[0-9a-f]{6})\"", source))
+    constants = {n["id"] for n in t.state()["nodes"] if not n["op"] and not n["label"]}
+    assert drawn and set(drawn) - constants <= set(shown)
+    assert {i: drawn[i] for i in drawn if i not in constants} == {i: shown[i] for i in drawn if i not in constants}
+    # a neuron's boxes no longer all the same dark red: as many colours as distinct gradients
+    grads = {round(b.grad, 9) for b in _model_boxes(root) if b.grad}
+    assert len({c for i, c in drawn.items() if i not in constants} - {"#ffffff"}) == len(grads)
+
+
+def _model_boxes(root):
+    from autograd.viz import model
+
+    return [b for b in model.build([root]).boxes if b.kind != "constant"]
 
 
 def test_numbers_read_as_python_writes_them(tab):
