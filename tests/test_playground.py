@@ -342,7 +342,7 @@ def test_the_command_line_writes_the_page(tmp_path):
     assert (tmp_path / "v.html").read_text() == page.html
 
 
-# ----------------------------------------------------------------------------- the gradient's own graph, compile(), Python
+# ------------------------------------------------------------------ the gradient's own graph, compile(), Python
 
 
 def python_gradient_graph(text, values, wrt):
@@ -471,7 +471,13 @@ def test_copy_as_python_gives_a_snippet_that_prints_the_pages_numbers(tab):
 
 def test_copy_as_python_keeps_the_graph_for_awkward_expressions(tab):
     t = tab()
-    for text in ["-x ** 2 + (-x) ** 2 - -x", "x - (y - x) / (x / y) ** -y", "+x * 2 / 3 ** 2", "relu(x).exp() - sign(tanh(1))"]:
+    awkward = [
+        "-x ** 2 + (-x) ** 2 - -x",
+        "x - (y - x) / (x / y) ** -y",
+        "+x * 2 / 3 ** 2",
+        "relu(x).exp() - sign(tanh(1))",
+    ]
+    for text in awkward:
         assert t.call("setExpression", text)["ok"], text
         state = t.state()
         printed = run_snippet(t.call("python"))

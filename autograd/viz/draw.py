@@ -427,7 +427,11 @@ def _legend(dot: Diagram, elements: Sequence[Element]) -> None:
 
 
 def legend_elements(
-    kinds: Sequence[str], scale: tuple[Scale, Sequence[float]] | None, digits: int, horizontal: bool, steady: bool = False
+    kinds: Sequence[str],
+    scale: tuple[Scale, Sequence[float]] | None,
+    digits: int,
+    horizontal: bool,
+    steady: bool = False,
 ) -> list[Element]:
     """The rows of the key: a swatch per kind shown, and the gradient colour scale: ``(scale, signs)``,
     three stops (largest, middle, smallest |grad|) for each sign shown (1.0, -1.0), or a 0 alone.
