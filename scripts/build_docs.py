@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "docs" / "tutorial"
-HOME = ROOT / "docs" / "site"  # the hand-written pages: home, reference, per language
+HOME = ROOT / "docs" / "home"  # the hand-written pages per language: home, API reference
 BUILD = ROOT / "build" / "docs"
 SITE = ROOT / "site"
 LANGS = ("en", "ko")
@@ -153,7 +153,7 @@ def run_chapters(chapters: list[Chapter], jobs: int) -> dict[str, tuple[Chapter,
 
 
 def write_source_tree(done: dict[str, tuple[Chapter, object, float]]) -> None:
-    """The hand-written pages of docs/site/<lang>/ into build/docs/<lang>/, and each chapter index."""
+    """The hand-written pages of docs/home/<lang>/ into build/docs/<lang>/, and each chapter index."""
     for lang in LANGS:
         shutil.copytree(HOME / lang, BUILD / lang, dirs_exist_ok=True)
         index = BUILD / lang / "tutorial" / "index.md"
@@ -174,7 +174,7 @@ def write_source_tree(done: dict[str, tuple[Chapter, object, float]]) -> None:
 def build_site() -> float:
     """``mkdocs build --strict`` into site/; returns the seconds it took."""
     start = time.perf_counter()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "--site-dir", str(SITE)],
         cwd=ROOT,
