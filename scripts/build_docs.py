@@ -175,7 +175,11 @@ def write_source_tree(done: dict[str, tuple[Chapter, object, float]]) -> None:
 def build_site() -> float:
     """``mkdocs build --strict`` into site/; returns the seconds it took."""
     start = time.perf_counter()
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "NO_MKDOCS_2_WARNING": "1",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "--site-dir", str(SITE)],
         cwd=ROOT,

@@ -122,6 +122,7 @@ assert math.isclose(tax.grad, 200.0)
 # %% [markdown] lang="ko"
 # 1장의 수치 미분도 같은 답을 냅니다. 입력 하나를 작은 `h`만큼 올리고 금액을 다시 계산해 `h`로 나눕니다.
 
+
 # %%
 def shop(apple, count, tax):
     return apple * count * tax

@@ -71,8 +71,10 @@ assert gradcheck(lambda a, b: (a + b) ** 2, [Value(2.0), Value(3.0)])
 steps = trace_backward(z)
 for step in steps:
     for share in step.shares:
-        print(f"{step.node.label} ({step.op}): grad {step.grad:g} x local {share.local:g} -> "
-              f"{share.input.label} gets {share.share:g}   [{share.formula}]")
+        print(
+            f"{step.node.label} ({step.op}): grad {step.grad:g} x local {share.local:g} -> "
+            f"{share.input.label} gets {share.share:g}   [{share.formula}]"
+        )
 square, add = steps
 assert square.grad == 1.0 and square.shares[0].local == 2 * t.data  # d(t²)/dt = 2t = 10
 assert add.grad == 2 * t.data and [s.local for s in add.shares] == [1.0, 1.0]  # d(x+y)/dx = 1

@@ -102,8 +102,14 @@ dapple_price, dorange_price = add_fruit.backward(dall_price)
 dorange, dorange_num = mul_orange.backward(dorange_price)
 dapple, dapple_num = mul_apple.backward(dapple_price)
 
-by_hand = {"price": price, "apple": dapple, "apple_num": dapple_num, "orange": dorange,
-           "orange_num": dorange_num, "tax": dtax}
+by_hand = {
+    "price": price,
+    "apple": dapple,
+    "apple_num": dapple_num,
+    "orange": dorange,
+    "orange_num": dorange_num,
+    "tax": dtax,
+}
 print({name: round(v, 10) for name, v in by_hand.items()})
 assert all(math.isclose(by_hand[k], BOOK[k]) for k in BOOK)
 
@@ -133,8 +139,10 @@ add = autograd.from_layer(AddLayer)
 
 def purchase(mul, add):
     """The graph of figure 5-17 built with the given ops; returns the price and the five inputs."""
-    leaves = [Value(v, label=name) for name, v in
-              [("apple", 100.0), ("apple_num", 2.0), ("orange", 150.0), ("orange_num", 3.0), ("tax", 1.1)]]
+    leaves = [
+        Value(v, label=name)
+        for name, v in [("apple", 100.0), ("apple_num", 2.0), ("orange", 150.0), ("orange_num", 3.0), ("tax", 1.1)]
+    ]
     a, an, o, on, t = leaves
     price = mul(add(mul(a, an), mul(o, on)), t)
     price.label = "price"
