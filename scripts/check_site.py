@@ -7,7 +7,8 @@ The site is served by a local http.server on 127.0.0.1. Each HTML page is opened
 (through playwright; no browser is downloaded) and fails the check on a console error, an uncaught
 exception, a request for anything outside the site (web fonts, CDN scripts) or a request the site
 answers with an error. Every link a page holds to a page of the site must resolve, notebooks'
-prose included (mkdocs checks only Markdown's links). Each embedded page (an iframe with
+prose included (mkdocs checks only Markdown's links), and every link to an anchor of the page itself
+must find it (the table of contents, in both languages). Each embedded page (an iframe with
 ``window.autograd``) must respond to a click: clicking one of its buttons changes its
 ``window.autograd.state()``. Search is typed into once per language and must find something.
 """
@@ -121,6 +122,7 @@ def _check_page(context: object, base: str, name: str, link_status: dict[str, in
         target = shots / (name.replace("/", "_").removesuffix(".html") + ".png")
         page.screenshot(path=str(target), full_page=False)
     hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    found += [f"link to a missing anchor: {href}" for href in page.evaluate(_MISSING_ANCHORS)]
     page.close()
     for href in hrefs:
         target, _ = urldefrag(href)
@@ -131,6 +133,19 @@ def _check_page(context: object, base: str, name: str, link_status: dict[str, in
         if response.status >= 400:
             found.append(f"broken link to {target[len(base) :]} ({response.status})")
     return found
+
+
+# the links to this page's own anchors (tables of contents, headings) whose target is not in it
+_MISSING_ANCHORS = """() => [...document.querySelectorAll('a[href*="#"]')]
+  .filter(a => a.hash.length > 1 && a.origin === location.origin && a.pathname === location.pathname)
+  .filter(a => {
+    const raw = a.hash.slice(1);
+    let decoded = raw;
+    try { decoded = decodeURIComponent(raw); } catch (e) {}
+    return !document.getElementById(raw) && !document.getElementById(decoded)
+      && document.getElementsByName(decoded).length === 0;
+  })
+  .map(a => a.getAttribute("href"))"""
 
 
 def _click_embedded(frame: object, where: str) -> list[str]:

@@ -100,7 +100,7 @@ def test_the_browser_check_passes_a_quiet_site_and_names_each_problem_of_a_noisy
 
     (tmp_path / "noisy.html").write_text(
         HEAD + '<script>console.error("boom")</script>'
-        '<img src="https://fonts.example.invalid/font.png"><a href="missing.html">gone</a>'
+        '<img src="https://fonts.example.invalid/font.png"><a href="missing.html">gone</a><a href="#nowhere">toc</a>'
         '<iframe src="frozen_embed.html"></iframe>'
     )
     (tmp_path / "frozen_embed.html").write_text(FROZEN_EMBED)
@@ -108,5 +108,6 @@ def test_the_browser_check_passes_a_quiet_site_and_names_each_problem_of_a_noisy
     assert "noisy.html: console error: boom" in problems
     assert "noisy.html: request outside the site: https://fonts.example.invalid/font.png" in problems
     assert "noisy.html: broken link to missing.html (404)" in problems
+    assert "noisy.html: link to a missing anchor: #nowhere" in problems
     assert "noisy.html iframe 0 (/frozen_embed.html): no click changed window.autograd.state()" in problems
     assert "good.html" not in problems and "index.html" not in problems

@@ -1,4 +1,4 @@
-"""mkdocs hooks for the executed notebooks: they stay pages under i18n, and share one stylesheet.
+"""mkdocs hooks for the executed notebooks: pages under i18n, Korean anchors, one shared stylesheet.
 
 mkdocs-jupyter marks each ``.ipynb`` as a documentation page by wrapping its File; mkdocs-static-i18n
 makes fresh File objects for every language, so the mark is lost (the notebook would be copied as a
@@ -13,10 +13,15 @@ import hashlib
 import re
 from pathlib import Path
 
+import markdown
+import mkdocs_jupyter.convert
+import mkdocs_jupyter.plugin
+from markdown.extensions.toc import TocExtension
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
+from pymdownx.slugs import slugify
 
 _markdown_or_not = File.is_documentation_page
 
@@ -26,6 +31,40 @@ def _is_documentation_page(self: File) -> bool:
 
 
 File.is_documentation_page = _is_documentation_page
+
+
+# mkdocs-jupyter makes a heading's id and its table-of-contents link with two slug functions that
+# keep ASCII only, so a Korean heading got id="" and a link to "#_1". Both now use one slug that
+# keeps every letter, so each link finds its heading, in either language.
+_slug = slugify(case="lower")
+mkdocs_jupyter.convert.slugify = lambda text: _slug(text, "-")
+mkdocs_jupyter.plugin._get_markdown_toc = lambda source, depth: _toc_tokens(source, depth)
+
+
+def _toc_tokens(source: str, depth: int) -> list[dict]:
+    md = markdown.Markdown(extensions=[TocExtension(toc_depth=depth, slugify=_slug)])
+    md.convert(source)
+    return md.toc_tokens
+
+
+@event_priority(100)  # before mkdocs-static-i18n reads the nav
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """The nav in reading order: home, the tutorial's chapters as build_docs.py wrote them, the reference.
+
+    (Left to itself, mkdocs sorts folders by name and puts the reference first.)"""
+    if config.nav is None:
+        english = Path(config.docs_dir) / "en"
+        chapters = sorted(p.relative_to(english).as_posix() for p in english.glob("tutorial/[0-9][0-9]_*.ipynb"))
+        reference = [
+            "reference/index.md",
+            *sorted(p.relative_to(english).as_posix() for p in english.glob("reference/*.md") if p.name != "index.md"),
+        ]
+        config.nav = [
+            {"Home": "index.md"},
+            {"Tutorial": ["tutorial/index.md", *chapters]},
+            {"Reference": reference},
+        ]
+    return config
 
 
 # mkdocs-jupyter inlines JupyterLab's stylesheet (about 580 kB) into every notebook page; the same

@@ -76,7 +76,7 @@ print(central)
 assert math.isclose(central, exact_slope(3), rel_tol=1e-9)
 
 # %% [markdown] lang="en"
-# ## Predict, then reveal: how small should `h` be?
+# ## Predict, then reveal: how small should the step h be?
 #
 # If a smaller `h` is always better, why not take `h = 1e-15`? Before running the next cell,
 # guess which step of the forward difference, from `1e-1` down to `1e-15`, lands closest to 14.
@@ -91,7 +91,7 @@ assert math.isclose(central, exact_slope(3), rel_tol=1e-9)
 # </details>
 
 # %% [markdown] lang="ko"
-# ## 예측해 보고 확인하기: `h`는 얼마나 작아야 할까?
+# ## 예측해 보고 확인하기: 간격 h는 얼마나 작아야 할까?
 #
 # `h`가 작을수록 항상 좋다면 `h = 1e-15`를 쓰면 되지 않을까요? 다음 셀을 실행하기 전에, `1e-1`부터
 # `1e-15`까지의 전방 차분 가운데 어느 `h`가 14에 가장 가까울지 예측해 보세요.
