@@ -10,7 +10,8 @@ answers with an error. Every link a page holds to a page of the site must resolv
 prose included (mkdocs checks only Markdown's links), and every link to an anchor of the page itself
 must find it (the table of contents, in both languages). Each embedded page (an iframe with
 ``window.autograd``) must respond to a click: clicking one of its buttons changes its
-``window.autograd.state()``. Search is typed into once per language and must find something.
+``window.autograd.state()``. Every page of the site (not the embedded ones) has the language switch
+to both languages. Search is typed into once per language and must find something.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
 INSIDE_PAGE = ("data:", "blob:", "about:")  # schemes that fetch nothing from anywhere
 SEARCHES = {"index.html": "gradient", "ko/index.html": "기울기"}
+LANGUAGES = ("en", "ko")  # every page of the site offers both
 
 # the buttons of the library's pages that move them on, tried first; then any enabled button
 PREFERRED = ["button.ag-next", "button.ag-play", "button.ag-last"]
@@ -123,6 +125,10 @@ def _check_page(context: object, base: str, name: str, link_status: dict[str, in
         page.screenshot(path=str(target), full_page=False)
     hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
     found += [f"link to a missing anchor: {href}" for href in page.evaluate(_MISSING_ANCHORS)]
+    if "/pages/" not in f"/{name}":  # the site's own pages, not the library's embedded ones
+        switch = page.eval_on_selector_all("a.md-select__link[hreflang]", "links => links.map(a => a.hreflang)")
+        if sorted(switch) != sorted(LANGUAGES):
+            found.append(f"the language switch offers {switch}, not {list(LANGUAGES)}")
     page.close()
     for href in hrefs:
         target, _ = urldefrag(href)

@@ -81,6 +81,9 @@ def test_every_chapter_pairs_english_and_korean_prose_under_a_numbered_title(cha
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HEAD = '<!doctype html><link rel="icon" href="data:,">'  # else the browser asks for /favicon.ico
+SWITCH = (
+    '<a class="md-select__link" hreflang="en" href="#">en</a><a class="md-select__link" hreflang="ko" href="#">ko</a>'
+)
 
 GOOD_EMBED = (
     HEAD
@@ -93,21 +96,25 @@ def test_the_browser_check_passes_a_quiet_site_and_names_each_problem_of_a_noisy
     if CHROMIUM is None:
         pytest.skip("no chromium to drive (apt-get install chromium); .ci/run installs it")
     pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
-    (tmp_path / "index.html").write_text(HEAD + '<a href="good.html">x</a><iframe src="good_embed.html">')
-    (tmp_path / "good.html").write_text(HEAD + "<p>fine</p>")
-    (tmp_path / "good_embed.html").write_text(GOOD_EMBED)
+    (tmp_path / "index.html").write_text(
+        HEAD + SWITCH + '<a href="good.html">x</a><iframe src="pages/good_embed.html">'
+    )
+    (tmp_path / "good.html").write_text(HEAD + SWITCH + "<p>fine</p>")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "good_embed.html").write_text(GOOD_EMBED)
     assert check_site.check(tmp_path, searches={}) == []
 
     (tmp_path / "noisy.html").write_text(
         HEAD + '<script>console.error("boom")</script>'
         '<img src="https://fonts.example.invalid/font.png"><a href="missing.html">gone</a><a href="#nowhere">toc</a>'
-        '<iframe src="frozen_embed.html"></iframe>'
+        '<iframe src="pages/frozen_embed.html"></iframe>'
     )
-    (tmp_path / "frozen_embed.html").write_text(FROZEN_EMBED)
+    (tmp_path / "pages" / "frozen_embed.html").write_text(FROZEN_EMBED)
     problems = "\n".join(check_site.check(tmp_path, searches={}))
     assert "noisy.html: console error: boom" in problems
     assert "noisy.html: request outside the site: https://fonts.example.invalid/font.png" in problems
     assert "noisy.html: broken link to missing.html (404)" in problems
     assert "noisy.html: link to a missing anchor: #nowhere" in problems
-    assert "noisy.html iframe 0 (/frozen_embed.html): no click changed window.autograd.state()" in problems
+    assert "noisy.html iframe 0 (/pages/frozen_embed.html): no click changed window.autograd.state()" in problems
+    assert "noisy.html: the language switch offers [], not ['en', 'ko']" in problems
     assert "good.html" not in problems and "index.html" not in problems
