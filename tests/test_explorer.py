@@ -166,6 +166,23 @@ def test_a_modules_neurons_fold_into_boxes_each_with_a_view_that_opens_it():
     assert first.count('class="node"') < 60 < len(data["nodes"])  # folded, the diagram is small
 
 
+def test_an_l2_term_over_the_parameters_stays_out_of_the_neurons_boxes():
+    # the running sum of p * p also depends on all of a neuron's parameters, after its output:
+    # folded into the neuron, it made the box's own view fail in Graphviz ("lost edge")
+    model = MLP(2, [3, 3, 1], seed=0)
+    score = model([0.5, -0.3])
+    loss = (1 - score).relu() + 1e-3 * sum(p * p for p in model.parameters())
+    data = explorer_data(loss, module=model)
+    assert set(data["views"]) == {"", *data["groups"]}  # every box opens
+    nodes = {node["id"]: node for node in data["nodes"]}
+    params = {node["id"] for node in nodes.values() if node["kind"] == "parameter"}
+    for group in data["groups"].values():
+        for member in group["members"]:
+            inputs = nodes[member]["inputs"]
+            assert not (len(inputs) == 2 and inputs[0] == inputs[1] and inputs[0] in params), group["label"]
+    assert len(data["groups"]) == 7
+
+
 def test_a_module_given_as_root_is_run_on_named_inputs():
     model = MLP(2, [2, 1], seed=0)
     data = explorer_data(model)
