@@ -232,11 +232,13 @@ class Value:
                 _refuse_while_tracing(other, f"compared it ({how})", "use .max(), .relu() or abs() to choose by value")
         return self._data
 
-    def _repr_svg_(self) -> str | None:
-        """The graph behind this Value as SVG, so that Jupyter shows it; None to fall back to the text."""
-        from .viz import _repr_svg  # loaded on first display: `import autograd` stays light
+    def _repr_html_(self) -> str | None:
+        """For Jupyter: the text repr (the number) above the diagram of the graph, for a small graph
+        (viz.REPR_MAX_BOXES Values); None, so that the text alone is shown, for a big one. One copy
+        of the diagram in the notebook: there is no ``_repr_svg_`` to store it twice."""
+        from .viz import _repr_html  # loaded on first display: `import autograd` stays light
 
-        return _repr_svg(self)
+        return _repr_html(self)
 
     # Each op of the table, spelled as an operator or a method. Reflected forms swap operands.
     __add__ = primitive("+")

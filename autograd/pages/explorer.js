@@ -249,13 +249,17 @@
 
   /* ------------------------------------------------------------------ colours */
 
-  // |grad| on a log scale between the smallest and the largest the whole pass shows, locked for
-  // the pass; positive red, negative blue, zero white: the same colour means the same number.
+  // Gradients on a symmetric log scale between the smallest and the largest |grad| the whole
+  // pass shows, locked for the pass; positive red, negative blue, zero white: the same colour
+  // means the same number. The scale of draw_dot(color_by_grad=True): autograd/viz/draw.py's
+  // grad_scale, grad_depth and grad_fill (GRAD_FLOOR, GRAD_RED, GRAD_BLUE, GRAD_LIGHTEST,
+  // GRAD_WHITE_TEXT), the same numbers, as tests/test_explorer.py checks.
   function colourScale(values) {
     var high = 0;
     var low = Infinity;
     values.forEach(function (v) {
       var a = Math.abs(v);
+      if (!isFinite(a)) return;
       if (a > high) high = a;
       if (a > 0 && a < low) low = a;
     });
@@ -267,16 +271,16 @@
   var BLUE = [33, 102, 172];
   function level(scale, g) {
     var a = Math.abs(g);
-    if (a === 0) return 0;
+    if (a === 0 || !isFinite(a)) return 0;
     if (scale.high === scale.low) return 1;
     var t = (Math.log(a) - Math.log(scale.low)) / (Math.log(scale.high) - Math.log(scale.low));
-    return 0.15 + 0.85 * Math.max(0, Math.min(1, t));
+    return 0.15 + (1 - 0.15) * Math.max(0, Math.min(1, t));
   }
   function colour(scale, g) {
     var t = level(scale, g);
     var ink = g < 0 ? BLUE : RED;
-    var rgb = ink.map(function (c) { return Math.round(255 + (c - 255) * t); });
-    return { fill: "rgb(" + rgb.join(",") + ")", text: t > 0.62 ? "#ffffff" : "#000000" };
+    var hex = ink.map(function (c) { return ("0" + Math.floor(255 + (c - 255) * t + 0.5).toString(16)).slice(-2); });
+    return { fill: "#" + hex.join(""), text: t > 0.62 ? "#ffffff" : "#000000" };
   }
 
   /* ------------------------------------------------------------------ the explorer */

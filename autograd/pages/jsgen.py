@@ -142,6 +142,159 @@ def _call(name: str, *args: Any) -> JSSymbol:
     return JSSymbol(f"{name}({', '.join(_literal(a).source for a in args)})", ATOM)
 
 
+# ----------------------------------------------------------------------------- formulas, generic
+#
+# A formula's generic form is its own code run once on recorders: every operator and every call
+# of a dispatching helper of ops.py is written as a call of an algebra ``T`` (``g * y`` becomes
+# ``T.mul(g, y)``, ``cos(x)`` becomes ``T.cos(x)``, ``x.sin()`` becomes ``T.op("sin", x)``). The
+# page runs it with the algebra it needs: on its Values, as ``grad(create_graph=True)`` runs the
+# formulas on Values (js/engine.js ``ON_VALUES``), or on Python's Symbols, as ``compile()`` runs
+# them to write its code (js/compile.js). Each algebra's helper does what the ops.py helper of the
+# same name does for that type of input, so the page computes no derivative of its own.
+
+# The helpers of ops.py that dispatch on type, recorded by name (a formula may reach them as
+# globals of its module, as ``autograd.ops.<name>`` or through a closure).
+GENERIC_HELPERS = ("sin", "cos", "log", "exp", "tanh", "sigmoid", "sqrt", "relu", "absolute", "maximum", "sign")
+GENERIC_HELPERS += ("pow_grad", "xlogy", "larger")
+
+
+class _Generic:
+    """A value of a formula run for its generic form: what is done to it is written as ``T`` calls.
+
+    Not a ``Symbol``: the helpers of ops.py are replaced by recorders, and anything else that
+    looks at it (``x.data``, ``float(x)``, a comparison) fails, so the formula has no generic form.
+    """
+
+    __slots__ = ("source",)
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def __add__(self, other: Any) -> _Generic:
+        return _gcall("add", self, other)
+
+    def __radd__(self, other: Any) -> _Generic:
+        return _gcall("add", other, self)
+
+    def __sub__(self, other: Any) -> _Generic:
+        return _gcall("sub", self, other)
+
+    def __rsub__(self, other: Any) -> _Generic:
+        return _gcall("sub", other, self)
+
+    def __mul__(self, other: Any) -> _Generic:
+        return _gcall("mul", self, other)
+
+    def __rmul__(self, other: Any) -> _Generic:
+        return _gcall("mul", other, self)
+
+    def __truediv__(self, other: Any) -> _Generic:
+        return _gcall("div", self, other)
+
+    def __rtruediv__(self, other: Any) -> _Generic:
+        return _gcall("div", other, self)
+
+    def __pow__(self, other: Any) -> _Generic:
+        return _gcall("pow", self, other)
+
+    def __rpow__(self, other: Any) -> _Generic:
+        return _gcall("pow", other, self)
+
+    def __neg__(self) -> _Generic:
+        return _gcall("neg", self)
+
+    def __getattr__(self, name: str) -> Callable[..., _Generic]:
+        if name.startswith("_") or name == "data":
+            raise AttributeError(name)
+        # x.sin(): the op's method on a Value, the call sin(x) on a Symbol
+        return lambda *args: _Generic(f"T.op({json.dumps(name)}, {', '.join(_gsource(a) for a in (self, *args))})")
+
+    def __bool__(self) -> bool:
+        raise TypeError("a formula tested the truth of a value")
+
+    def __float__(self) -> float:
+        raise TypeError("a formula asked for a value's number")
+
+
+def _gsource(x: Any) -> str:
+    if isinstance(x, _Generic):
+        return x.source
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise TypeError(f"a formula met {x!r} ({type(x).__name__}), which is not a number")
+    if isinstance(x, int):
+        return f"T.int({x})"  # Python's int: its repr has no ".0" (compile() writes 1 - out * out)
+    return _literal(x).source
+
+
+def _gcall(name: str, *args: Any) -> _Generic:
+    return _Generic(f"T.{name}({', '.join(_gsource(a) for a in args)})")
+
+
+def _recorder(name: str) -> Callable[..., _Generic]:
+    return lambda *args: _gcall(name, *args)
+
+
+def _with_recorders(formula: Callable[..., Any]) -> Callable[..., Any]:
+    """``formula`` with the helpers of ops.py it can reach (globals, ``ops.<name>``, closures) replaced by recorders."""
+    import types
+
+    recorders = {id(getattr(ops, name)): _recorder(name) for name in GENERIC_HELPERS}
+    module = types.SimpleNamespace(**{**vars(ops), **{name: _recorder(name) for name in GENERIC_HELPERS}})
+
+    def swap(v: Any) -> Any:
+        if v is ops:
+            return module
+        return recorders.get(id(v), v) if callable(v) else v
+
+    code = getattr(formula, "__code__", None)
+    if code is None:
+        return formula  # a callable object: run as it is
+    names = {k: swap(v) for k, v in formula.__globals__.items() if k in code.co_names}
+    namespace = {**formula.__globals__, **names}
+    cells = None
+    if formula.__closure__:
+        cells = []
+        for cell in formula.__closure__:
+            try:
+                cells.append(types.CellType(swap(cell.cell_contents)))
+            except ValueError:  # an empty cell
+                cells.append(cell)
+        cells = tuple(cells)
+    return types.FunctionType(code, namespace, formula.__name__, formula.__defaults__, cells)
+
+
+_GENERIC_TOKEN = re.compile(
+    r'\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)|T\.(?P<call>\w+)\(|(?P<string>"(?:[^"\\]|\\.)*")'
+    r"|(?P<name>[A-Za-z_]\w*)|(?P<punctuation>[-(),]))"
+)
+GENERIC_CALLS = frozenset(["add", "sub", "mul", "div", "pow", "neg", "op", "int", *GENERIC_HELPERS])
+
+
+def generic_js(name: str, op: Op, slot: int) -> str:
+    """The generic form of op ``name``'s formula for input ``slot``: JavaScript on T, g, x, (y,) out."""
+    args = _ARGS[op.arity]
+    try:
+        result = _with_recorders(op.grads[slot])(_Generic("g"), *map(_Generic, args), _Generic("out"))
+        source = _gsource(result)
+    except Exception as error:
+        raise JSFormError(
+            f"op {name!r}: the gradient formula of input {slot} has no generic form ({type(error).__name__}: "
+            f"{error}); write it with operators and the helpers of autograd.ops"
+        ) from None
+    position = 0
+    for match in _GENERIC_TOKEN.finditer(source):
+        if match.start() != position:
+            break
+        position = match.end()
+        if match["call"] is not None and match["call"] not in GENERIC_CALLS:
+            raise JSFormError(f"op {name!r}: its generic formula of input {slot} calls T.{match['call']}()")
+        if match["name"] is not None and match["name"] not in (*args, "g", "out", "Infinity", "NaN"):
+            raise JSFormError(f"op {name!r}: its generic formula of input {slot} uses {match['name']!r}")
+    if source[position:].strip():
+        raise JSFormError(f"op {name!r}: its generic formula of input {slot} is not what the page can run: {source!r}")
+    return source
+
+
 # ----------------------------------------------------------------------------- rows to JavaScript
 
 _ARGS = {1: ("x",), 2: ("x", "y")}
@@ -213,13 +366,21 @@ def formula_source(op: Op, slot: int) -> str:
 
 
 def row_js(name: str, op: Op) -> str:
-    """One entry of the page's op table: arity, domain, forward, formulas and their Python source."""
+    """One entry of the page's op table: arity, domain, forward, formulas and their Python source,
+    and the formulas in generic form (``generic``: null where a formula has none)."""
     args = ", ".join(_ARGS[op.arity])
     grads = ", ".join(f"(g, {args}, out) => {formula_js(name, op, slot)}" for slot in range(op.arity))
     sources = [formula_source(op, slot) for slot in range(op.arity)]
+    try:
+        forms = [f"(T, g, {args}, out) => {generic_js(name, op, slot)}" for slot in range(op.arity)]
+        generic = "[" + ", ".join(forms) + "]"
+        why = ""
+    except JSFormError as error:
+        generic, why = "null", f", genericMissing: {json.dumps(str(error))}"
     return (
         f"{json.dumps(name)}: {{ arity: {op.arity}, domain: {json.dumps(op.domain)}, "
-        f"forward: ({args}) => {forward_js(name, op)}, grads: [{grads}], formulas: {json.dumps(sources)} }}"
+        f"forward: ({args}) => {forward_js(name, op)}, grads: [{grads}], formulas: {json.dumps(sources)}, "
+        f"generic: {generic}{why} }}"
     )
 
 
@@ -288,6 +449,53 @@ def expr_js(table: Mapping[str, Op] | None = None) -> str:
     return template.replace("/*@EXPR@*/", f"const CONFIG = {json.dumps(config)};")
 
 
+def compile_config(table: Mapping[str, Op] | None = None) -> dict[str, Any]:
+    """What ``js/compile.js`` needs of ``autograd.compiler`` to write its code: for each op of ``table``
+    the compiler's own tables (how its forward is spelled, the inputs it could hide an infinity
+    in, what its formulas read, each formula's template) and the names its code reserves."""
+    from .. import compiler
+    from ..errors import TraceError
+
+    table = OPS if table is None else table
+    config: dict[str, Any] = {"forwardNames": {}, "hiding": {}, "reads": {}, "gTwice": [], "templates": {}}
+    config["missing"] = {}
+    for name, op in table.items():
+        try:
+            if name not in compiler._READS:
+                compiler._user_op(name)  # as compile() does on first meeting a user's op
+        except TraceError as error:
+            config["missing"][name] = str(error)
+            continue
+        if name in compiler._FORWARD_NAMES:
+            config["forwardNames"][name] = compiler._FORWARD_NAMES[name]
+        config["hiding"][name] = list(compiler._HIDING.get(name, ()))
+        config["reads"][name] = [list(slots) for slot in compiler._READS[name] for slots in [slot]]
+        if name in compiler._G_TWICE:
+            config["gTwice"].append(name)
+        templates = []
+        for formula in op.grads:
+            t = compiler._Template(formula, op.arity)
+            templates.append({"source": t.source, "precedence": t.precedence, "depth": t.depth, "fills": t.fills})
+        config["templates"][name] = templates
+    config.update(
+        reserved=sorted(compiler._Writer(compiler._namespace()).used),
+        maxDepth=compiler._MAX_DEPTH,
+        maxLength=compiler._MAX_LENGTH,
+        small=compiler._SMALL,
+    )
+    return config
+
+
+def compile_js(table: Mapping[str, Op] | None = None) -> str:
+    """``js/compile.js`` with the compiler's tables written in: ``autogradEngine.compile.compileSource``,
+    the text ``autograd.compile`` writes for a graph of the page (needs the engine)."""
+    template = (JS_DIR / "compile.js").read_text(encoding="utf-8")
+    if template.count("/*@COMPILE@*/") != 1:
+        raise AssertionError("js/compile.js must hold the marker /*@COMPILE@*/ once")
+    return template.replace("/*@COMPILE@*/", f"const CONFIG = {json.dumps(compile_config(table))};")
+
+
 def pages_js(table: Mapping[str, Op] | None = None, *, strict: bool = True) -> str:
-    """The pages' engine, its expression parser and its DOT writer, as one script (``autogradEngine``)."""
-    return "\n".join([engine_js(table, strict=strict), expr_js(table), dot_js()])
+    """The pages' engine, its expression parser, its DOT writer and its view of compile(), as one
+    script (``autogradEngine``)."""
+    return "\n".join([engine_js(table, strict=strict), expr_js(table), dot_js(), compile_js(table)])

@@ -149,7 +149,94 @@
       if (key.indexOf("v.") === 0) values[key.slice(2)] = parseFloat(v);
     });
     var step = parseInt(params.get("step"), 10);
-    return { expression: params.get("expr"), values: values, step: isNaN(step) ? null : step };
+    return { expression: params.get("expr"), values: values, step: isNaN(step) ? null : step, wrt: params.get("grad") };
+  }
+
+  /* ------------------------------------------------------------------ copy as Python */
+
+  // The expression as Python on autograd.Value: the same ops in the same order on the same
+  // numbers (every literal a float, as the engine makes it; unary + dropped, as expr.py drops
+  // it), so that Python builds the very graph the page shows. A part made of numbers alone is
+  // Python's float arithmetic, or autograd.engine.apply for a function or a power (expr.py's own way).
+  var PREC = { Add: 1, Sub: 1, Mult: 2, Div: 2, Pow: 4 };
+  var SYMBOL = { Add: "+", Sub: "-", Mult: "*", Div: "/", Pow: "**" };
+  function pythonOf(node, module, methods) {
+    var ATOM = 5;
+    function wrap(part, bare) { return bare ? part.text : "(" + part.text + ")"; }
+    function walk(node) {
+      switch (node.type) {
+        case "Constant":
+          return { text: E.reprFloat(node.value.value), prec: ATOM, numbers: true };
+        case "Name":
+          return { text: node.id, prec: ATOM, numbers: false };
+        case "UnaryOp": {
+          var operand = walk(node.operand);
+          if (node.op === "UAdd") return operand;
+          var bare = operand.prec >= 3 && operand.text.charAt(0) !== "-";
+          return { text: "-" + wrap(operand, bare), prec: 3, numbers: operand.numbers };
+        }
+        case "BinOp": {
+          var left = walk(node.left);
+          var right = walk(node.right);
+          var numbers = left.numbers && right.numbers;
+          if (numbers && node.op === "Pow") {
+            return { text: module + '.engine.apply("**", ' + left.text + ", " + right.text + ")", prec: ATOM, numbers: true };
+          }
+          var p = PREC[node.op];
+          var text = node.op === "Pow"
+            ? wrap(left, left.prec > p) + " ** " + wrap(right, right.prec >= 3)
+            : wrap(left, left.prec >= p) + " " + SYMBOL[node.op] + " " + wrap(right, right.prec > p);
+          return { text: text, prec: p, numbers: numbers };
+        }
+        case "Call": {
+          var name = node.func.type === "Attribute" ? node.func.attr : node.func.id;
+          var arg = walk(node.func.type === "Attribute" ? node.func.value : node.args[0]);
+          if (arg.numbers || methods.indexOf(name) < 0) {
+            return { text: module + ".engine.apply(" + JSON.stringify(name) + ", " + arg.text + ")", prec: ATOM, numbers: arg.numbers };
+          }
+          return { text: wrap(arg, arg.prec === ATOM) + "." + name + "()", prec: ATOM, numbers: false };
+        }
+      }
+      throw new Error("pythonOf: an unexpected node " + node.type);
+    }
+    return walk(node).text;
+  }
+
+  // A runnable snippet: the expression as a Python function, its values, backward, the gradients
+  // printed, (the second derivatives the gradient graph gives), and compile()'s code printed.
+  function pythonSnippet(expression, values, methods, wrt) {
+    var names = expression.names;
+    var module = "autograd";
+    while (names.indexOf(module) >= 0) module += "_";
+    var body = pythonOf(expression.tree, module, methods);
+    var imports = [module === "autograd" ? "import autograd" : "import autograd as " + module];
+    if (body.indexOf(module + ".engine.apply(") >= 0) imports.push("import autograd.engine  # apply(op, ...): an op of the table on numbers");
+    var lines = imports.concat([
+      "",
+      "",
+      "def expression(" + names.join(", ") + "):",
+      "    return " + body,
+      "",
+      "",
+      "values = {" + names.map(function (n) { return JSON.stringify(n) + ": " + E.reprFloat(values[n]); }).join(", ") + "}",
+      "leaves = [" + module + ".Value(number, label=name) for name, number in values.items()]",
+      "out = expression(*leaves)",
+      "out.backward()",
+      'print("out =", repr(out.data))',
+      "for leaf in leaves:",
+      '    print(f"d out / d {leaf.label} =", repr(leaf.grad))'
+    ]);
+    if (wrt !== null && names.indexOf(wrt) >= 0) {
+      lines.push(
+        "# the gradient's own graph, and its backward: the second derivatives",
+        "wrt = leaves[" + names.indexOf(wrt) + "]",
+        "(d_out_d_wrt,) = " + module + ".grad(out, [wrt], create_graph=True)",
+        "for leaf, second in zip(leaves, " + module + ".grad(d_out_d_wrt, leaves)):",
+        '    print(f"d2 out / d {wrt.label} d {leaf.label} =", repr(second))'
+      );
+    }
+    lines.push("print(" + module + ".compile(expression, *values.values()).source)");
+    return lines.join("\n") + "\n";
   }
 
   /* ------------------------------------------------------------------ the playground */
@@ -165,6 +252,9 @@
     this.explorer = null;
     this.lastSpec = null;
     this.timing = null;
+    this.methods = config.methods || [];
+    this.wrt = null; // the variable whose gradient's own graph is drawn, or null: the expression's
+    this.code = { source: null, reason: "" };
     this.build(container);
     document.addEventListener("keydown", function (event) {
       // the explorer's keys, except where the learner types or moves a variable's slider
@@ -219,9 +309,37 @@
         el("span", { class: "pg-note", text: "numeric: central difference (f(x+h) \u2212 f(x\u2212h)) / 2h, h = 1e-6\u00b7max(1, |x|)" })
       ])
     ]);
+    this.gradToggle = el("input", { type: "checkbox", class: "pg-gradgraph", "aria-label": "draw the gradient's own graph" });
+    this.wrtSelect = el("select", { class: "pg-wrt", "aria-label": "the variable of the gradient graph" });
+    this.gradToggle.addEventListener("change", function () {
+      self.setGradientGraph(self.gradToggle.checked ? self.wrtSelect.value || self.names[0] || null : null);
+    });
+    this.wrtSelect.addEventListener("change", function () {
+      if (self.gradToggle.checked) self.setGradientGraph(self.wrtSelect.value);
+    });
+    this.codeToggle = el("input", { type: "checkbox", class: "pg-showcode", "aria-label": "show the code compile() writes" });
+    this.codeToggle.checked = true;
+    this.codeToggle.addEventListener("change", function () { self.codePane.hidden = !self.codeToggle.checked; });
+    this.copyButton = el("button", { type: "button", class: "pg-copy", text: "copy as Python" });
+    this.copyButton.title = "a snippet that builds this expression on autograd.Value, runs backward and prints the numbers shown";
+    this.copyStatus = el("span", { class: "pg-note pg-copied", "aria-live": "polite" });
+    this.copyButton.addEventListener("click", function () { self.copyPython(); });
+    this.modeNote = el("div", { class: "pg-note pg-mode", hidden: "" });
+    this.controls.appendChild(
+      el("div", { class: "pg-line pg-views" }, [
+        el("label", { class: "pg-group" }, [this.gradToggle, document.createTextNode(" draw the gradient\u2019s own graph: d out / d "), this.wrtSelect]),
+        el("label", { class: "pg-group" }, [this.codeToggle, document.createTextNode(" compile() code")]),
+        this.copyButton,
+        this.copyStatus
+      ])
+    );
+    this.controls.appendChild(this.modeNote);
     this.stage = el("div", { class: "pg-explorer", id: "pg-explorer" });
+    this.codeText = el("pre", { class: "pg-code-text" });
+    this.codeHead = el("div", { class: "pg-code-head", text: "autograd.compile(expression, *values).source" });
+    this.codePane = el("aside", { class: "pg-code", "aria-label": "the code compile() writes" }, [this.codeHead, this.codeText]);
     container.appendChild(this.controls);
-    container.appendChild(this.stage);
+    container.appendChild(el("div", { class: "pg-main" }, [this.stage, this.codePane]));
   };
 
   Playground.prototype.usePreset = function (k) {
@@ -256,7 +374,51 @@
       if (isFinite(wanted.values[name])) self.values[name] = wanted.values[name];
     });
     this.input.value = wanted.expression;
+    this.wrt = wanted.wrt || null;
     this.update(wanted.expression, { step: wanted.step });
+  };
+
+  // Draw the graph of d out / d `name` (grad(create_graph=True) on the page's Values), or, with
+  // null, the expression's own graph again.
+  Playground.prototype.setGradientGraph = function (name) {
+    if (name !== null && this.names.indexOf(name) < 0) {
+      return { ok: false, error: "setGradientGraph: " + E.reprStr(String(name)) + " is not a variable of the expression (it has " + (this.names.join(", ") || "none") + ")" };
+    }
+    this.wrt = name;
+    if (this.expression) this.compute(null);
+    return { ok: this.error === null, error: this.error };
+  };
+
+  Playground.prototype.copyPython = function () {
+    var text = this.python();
+    var status = this.copyStatus;
+    if (text === null) {
+      status.textContent = "nothing to copy: the expression has an error";
+      return;
+    }
+    function fallback() {
+      var area = el("textarea", { class: "pg-clip", "aria-hidden": "true" });
+      area.value = text;
+      document.body.appendChild(area);
+      area.select();
+      var done = false;
+      try { done = document.execCommand("copy"); } catch (error) { done = false; }
+      document.body.removeChild(area);
+      status.textContent = done ? "copied: paste it into Python" : "copying was refused: select the code and copy it";
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(function () { status.textContent = "copied: paste it into Python"; }, fallback);
+    } else {
+      fallback();
+    }
+  };
+
+  Playground.prototype.python = function () {
+    if (!this.expression || this.error) return null;
+    var values = {};
+    var self = this;
+    this.names.forEach(function (name) { values[name] = self.values[name]; });
+    return pythonSnippet(this.expression, values, this.methods, this.wrt);
   };
 
   // The expression typed: parsed (an error is shown, the last graph stays, dimmed), its fields made.
@@ -272,6 +434,7 @@
     this.expression = parsed;
     this.names = parsed.names;
     this.names.forEach(function (name) { if (!(name in self.values)) self.values[name] = DEFAULT_VALUE; });
+    if (this.wrt !== null && this.names.indexOf(this.wrt) < 0) this.wrt = null;
     this.fields();
     this.compute(options.step !== undefined && options.step !== null ? options.step : null);
   };
@@ -297,12 +460,14 @@
     var key = this.names.join("\u0000");
     if (this.fieldsKey === key) return;
     this.fieldsKey = key;
+    this.wrtSelect.innerHTML = "";
+    this.names.forEach(function (name) { self.wrtSelect.appendChild(el("option", { value: name, text: name })); });
     this.table.innerHTML = "";
     this.rows = {};
     if (!this.names.length) return;
-    this.table.appendChild(
-      el("tr", {}, ["variable", "value", "", "grad (analytic)", "numeric", ""].map(function (h) { return el("th", { text: h }); }))
-    );
+    var heads = ["variable", "value", "", "grad (analytic)", "numeric", "", ""].map(function (h) { return el("th", { text: h }); });
+    this.secondHead = heads[6];
+    this.table.appendChild(el("tr", {}, heads));
     this.names.forEach(function (name) {
       var field = el("input", { type: "text", class: "pg-value", "data-name": name, "aria-label": "value of " + name, spellcheck: "false" });
       var slider = el("input", { type: "range", class: "pg-range", "data-name": name, "aria-label": "slider of " + name });
@@ -311,7 +476,8 @@
         slider: slider,
         grad: el("td", { class: "pg-grad" }),
         numeric: el("td", { class: "pg-numeric" }),
-        check: el("td", { class: "pg-check" })
+        check: el("td", { class: "pg-check" }),
+        second: el("td", { class: "pg-second" })
       };
       field.addEventListener("input", function () {
         var x = Number(field.value.trim());
@@ -329,7 +495,7 @@
       });
       self.rows[name] = row;
       self.table.appendChild(
-        el("tr", { "data-name": name }, [el("td", { class: "pg-name", text: name }), el("td", {}, [field]), el("td", {}, [slider]), row.grad, row.numeric, row.check])
+        el("tr", { "data-name": name }, [el("td", { class: "pg-name", text: name }), el("td", {}, [field]), el("td", {}, [slider]), row.grad, row.numeric, row.check, row.second])
       );
       self.showValue(name, true, true);
     });
@@ -382,7 +548,16 @@
       if (!evaluated.result.requiresGrad) {
         throw new E.OperationError("the expression has no variable, so it has no gradient to show: use a name, such as x * 2", "", [], "ValueError");
       }
-      spec = specOf(evaluated.result, this.viz);
+      var shown = evaluated.result;
+      this.gradGraph = null;
+      if (this.wrt !== null) {
+        // the gradient's own graph: d out / d wrt as a Value, built by the op table's formulas
+        shown = E.gradWithGraph(evaluated.result, [evaluated.leaves[this.wrt]])[0];
+        this.gradGraph = { root: shown, second: E.gradients(shown) };
+      }
+      spec = specOf(shown, this.viz);
+      var leaves = this.names.map(function (name) { return evaluated.leaves[name]; });
+      this.code = E.compile.compileSource(evaluated.result, leaves, "expression");
     } catch (error) {
       this.grads = null;
       return this.fail(error);
@@ -395,7 +570,11 @@
     this.mount(spec, step);
     this.result.textContent = "= " + fmt(evaluated.result.data, 6);
     this.result.title = E.reprFloat(evaluated.result.data);
+    this.resultValue = evaluated.result.data;
     this.checks(evaluated, values);
+    this.showMode(evaluated);
+    this.codeText.textContent = this.code.source !== null ? this.code.source : this.code.reason;
+    this.codeText.classList.toggle("pg-code-none", this.code.source === null);
     this.writeHash();
     this.timing = performance.now() - started;
     return { ok: true, error: null };
@@ -451,12 +630,40 @@
     });
   };
 
+  // The note over the diagram, the select and the column of second derivatives, for the mode shown.
+  Playground.prototype.showMode = function (evaluated) {
+    var self = this;
+    var on = this.gradGraph !== null;
+    this.gradToggle.checked = on;
+    if (on) this.wrtSelect.value = this.wrt;
+    this.modeNote.hidden = !on;
+    this.modeNote.textContent = on
+      ? "the graph of d out / d " + this.wrt + ", built by the op table\u2019s formulas on Values, as autograd.grad(out, [" +
+        this.wrt + "], create_graph=True) builds it; its backward gives the second derivatives d\u00b2out / d" + this.wrt + " dv"
+      : "";
+    this.seconds = {};
+    if (this.secondHead) this.secondHead.textContent = on ? "second derivative" : "";
+    this.names.forEach(function (name) {
+      var cell = self.rows[name].second;
+      if (!on) {
+        cell.textContent = "";
+        return;
+      }
+      var leaf = evaluated.leaves[name];
+      var value = self.gradGraph.second.has(leaf) ? self.gradGraph.second.get(leaf) : 0.0;
+      self.seconds[name] = value;
+      cell.textContent = "d\u00b2/d" + self.wrt + " d" + name + " = " + fmt(value, 6);
+      cell.title = E.reprFloat(value);
+    });
+  };
+
   Playground.prototype.hashState = function () {
     var params = new URLSearchParams();
     params.set("expr", this.text);
     var self = this;
     this.names.forEach(function (name) { params.set("v." + name, E.reprFloat(self.values[name])); });
     if (this.explorer && !this.error) params.set("step", String(this.explorer.position));
+    if (this.wrt !== null) params.set("grad", this.wrt);
     return params.toString();
   };
 
@@ -487,6 +694,10 @@
       error: this.error,
       stale: this.error !== null && this.explorer !== null,
       checks: checks,
+      result: this.error ? null : this.resultValue,
+      gradientGraph: this.wrt,
+      second: this.wrt !== null && !this.error ? Object.assign({}, this.seconds) : null,
+      code: this.error ? null : this.code.source,
       ms: this.timing
     });
   };
@@ -505,6 +716,8 @@
       pause: explorer("pause"),
       setExpression: function (text) { return self.setExpression(text); },
       setValue: function (name, number) { return self.setValue(name, number); },
+      setGradientGraph: function (name) { return self.setGradientGraph(name === undefined ? null : name); },
+      python: function () { return self.python(); },
       preset: function (k) { return self.usePreset(k); },
       presets: function () { return self.presets.map(function (p) { return p.name; }); },
       spec: function () {
@@ -529,6 +742,7 @@
         return playground;
       });
     },
-    compact: compact
+    compact: compact,
+    pythonOf: pythonOf
   };
 })();

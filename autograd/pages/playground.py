@@ -64,8 +64,12 @@ TITLE = "autograd playground"
 def playground_page(presets: list[dict[str, Any]] | None = None) -> Page:
     """The playground page: an expression box (the command line's grammar), a field and a slider per
     variable, the explorer on the result, redrawn as you type, a finite-difference check per
-    variable, the state in the URL hash. The op table is read now: ops from ``defop`` are in it."""
-    config = {"presets": PRESETS if presets is None else presets}
+    variable, the state in the URL hash; a toggle that draws the gradient's own graph
+    (``create_graph``), the code ``autograd.compile`` writes beside it, and "copy as Python". The
+    op table is read now: ops from ``defop`` are in it."""
+    from .. import expr  # the functions Value has as methods: "copy as Python" writes them x.tanh()
+
+    config = {"presets": PRESETS if presets is None else presets, "methods": list(expr.FUNCTIONS)}
     body = "\n".join(['<main id="playground" class="ag-page ag-playground"></main>', json_script("pg-config", config)])
     script = "\n".join(
         [pages_js(strict=False), asset("playground.js"), _BOOT]

@@ -31,8 +31,15 @@ KIND_COLORS = {
     "layer": "#e2d9f3",
     "summary": "#f1f3f5",
 }
-GRAD_COLORS = ("#ffffff", "#fff0e8", "#fdd9c6", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#99000d")
-GRAD_DECADES = 3  # the colour scale spans |grad| from max / 10**3 to max
+# The colour of a gradient: a symmetric log scale, red for positive, blue for negative, white for
+# 0, its depth the place of log |grad| between the smallest and the largest |grad| shown (the
+# smallest no less than GRAD_FLOOR times the largest), so that colours spread over the numbers
+# there are and the same colour means the same number. The explorer's pages (explorer.js) and
+# the pages' DOT writer (js/dot.js) use this very scale, locked for a whole backward pass.
+GRAD_FLOOR = 1e-6
+GRAD_RED, GRAD_BLUE = (178, 24, 43), (33, 102, 172)
+GRAD_LIGHTEST = 0.15  # the depth of the smallest |grad|; the largest has 1
+GRAD_WHITE_TEXT = 0.62  # from this depth on, text is white
 FOCUS_COLOR = "#d6336c"
 
 
@@ -112,8 +119,9 @@ def draw_dot(
     - ``show_grad``: show ``.grad`` in each record.
     - ``max_nodes``: draw at most this many boxes, nearest the output first; the rest become one
       summary box saying how many are hidden. ``None`` draws everything.
-    - ``color_by_grad``: fill each box by ``|grad|``, darkest for the largest (log scale over
-      three decades).
+    - ``color_by_grad``: fill each box by its gradient: red for positive, blue for negative,
+      darkest for the largest |grad|, on a log scale between the smallest and the largest shown
+      (``grad_scale``), the scale the explorer's pages use.
     - ``highlight``: fill by kind: inputs, parameters (those in ``params``, or ``module``'s),
       constants, intermediates, outputs. With ``color_by_grad`` too, the kind colours the border.
     - ``params``: the parameters, or a Module: its unlabelled parameters are then labelled with
@@ -241,9 +249,9 @@ def _draw(
         dot.caption = caption
     dot.attr("node", fontname=FONT, fontsize="11")
     dot.attr("edge", arrowsize="0.7", fontname=FONT, fontsize="10")
-    largest = largest_grad(model)
+    scale = grad_scale(b.grad for b in model.boxes)
     lead = focus[0] if focus else None
-    for element in elements(model, style, largest, set(focus), lead):
+    for element in elements(model, style, scale, set(focus), lead):
         attrs = {**element.attrs, "id": element.id} if ids else element.attrs
         if element.edge is None:
             dot.node(element.id, **attrs)
@@ -252,7 +260,9 @@ def _draw(
     if legend if legend is not None else highlight or color_by_grad:
         used = {box.kind for box in model.boxes}
         kinds = [kind for kind in _model.KINDS if kind in used] if highlight else []
-        rows = legend_elements(kinds, largest if color_by_grad else None, digits, style.horizontal, steady=ids)
+        signs = {math.copysign(1.0, b.grad) for b in model.boxes if b.grad and math.isfinite(b.grad)}
+        key = (scale, sorted(signs, reverse=True)) if color_by_grad else None
+        rows = legend_elements(kinds, key, digits, style.horizontal, steady=ids)
         _legend(dot, [row._replace(attrs={**row.attrs, "id": row.id}) for row in rows] if ids else rows)
     return dot
 
@@ -262,25 +272,58 @@ def largest_grad(model: _model.Model) -> float:
     return max((abs(b.grad) for b in model.boxes if b.grad is not None and math.isfinite(b.grad)), default=0.0)
 
 
+Scale = tuple[float, float] | None
+
+
+def grad_scale(grads: Iterable[float | None]) -> Scale:
+    """``(low, high)``: the range of the colour scale over ``grads`` (None and non-finite ones left
+    out), ``high`` the largest |grad|, ``low`` the smallest non-zero one, at least GRAD_FLOOR * high;
+    None if every one is 0."""
+    sizes = [abs(g) for g in grads if g is not None and math.isfinite(g) and g != 0.0]
+    if not sizes:
+        return None
+    high = max(sizes)
+    return max(min(sizes), high * GRAD_FLOOR), high
+
+
+def grad_depth(scale: Scale, grad: float | None) -> float:
+    """How deep the colour of ``grad`` is on ``scale``: 0 for 0 (white), GRAD_LIGHTEST to 1 on the scale."""
+    if scale is None or grad is None or not math.isfinite(grad) or grad == 0.0:
+        return 0.0
+    low, high = scale
+    if high == low:
+        return 1.0
+    t = (math.log(abs(grad)) - math.log(low)) / (math.log(high) - math.log(low))
+    return GRAD_LIGHTEST + (1 - GRAD_LIGHTEST) * max(0.0, min(1.0, t))
+
+
+def grad_fill(scale: Scale, grad: float | None) -> tuple[str, bool]:
+    """The fill of ``grad`` on ``scale`` as ``#rrggbb``, and whether text on it is white."""
+    t = grad_depth(scale, grad)
+    ink = GRAD_BLUE if grad is not None and grad < 0 else GRAD_RED
+    rgb = [math.floor(255 + (c - 255) * t + 0.5) for c in ink]
+    return "#{:02x}{:02x}{:02x}".format(*rgb), t > GRAD_WHITE_TEXT
+
+
 def elements(
-    model: _model.Model, style: Style, largest: float, focus: Set[str] = frozenset(), lead: str | None = None
+    model: _model.Model, style: Style, scale: Scale, focus: Set[str] = frozenset(), lead: str | None = None
 ) -> Iterator[Element]:
     """Every node and edge of ``model``'s DOT, in the order written: each box (after its op, and
     the edge from it), then the edges between boxes."""
     for box in model.boxes:
-        yield from box_elements(box, style, largest, box.id in focus or box.copy_of in focus, box.id == lead)
+        yield from box_elements(box, style, scale, box.id in focus or box.copy_of in focus, box.id == lead)
     has_op = {box.id for box in model.boxes if box.op}
     for k, edge in enumerate(model.edges):
         yield edge_element(k, edge, has_op, edge.target == lead)
 
 
-def box_elements(box: _model.Box, style: Style, largest: float, focused: bool, lead: bool) -> list[Element]:
+def box_elements(box: _model.Box, style: Style, scale: Scale, focused: bool, lead: bool) -> list[Element]:
     """The DOT of one box: its op node and the edge from it (if it has an op), then its record.
     ``focused`` outlines it; ``lead`` marks it as the node whose backward step is shown."""
     attrs = _box_attrs(box, style.show_grad, style.digits, style.horizontal)
     fill = KIND_COLORS[box.kind] if style.highlight else "#ffffff"
     if style.color_by_grad and box.kind != "summary":
-        fill, font = _grad_color(box.grad, largest)
+        fill, font = _grad_color(box.grad, scale)
         attrs["fontcolor"] = font
         if style.highlight:
             attrs.update(color=_darker(KIND_COLORS[box.kind]), penwidth="2.5")
@@ -363,13 +406,10 @@ def _escape(text: str) -> str:
     return text.replace("\n", "\\n")
 
 
-def _grad_color(grad: float | None, largest: float) -> tuple[str, str]:
-    """Fill and font colour for ``|grad|`` on a log scale below the ``largest`` one in the diagram."""
-    if grad is None or not math.isfinite(grad) or grad == 0 or largest == 0:
-        return GRAD_COLORS[0], "black"
-    t = 1 + math.log10(abs(grad) / largest) / GRAD_DECADES  # 1 at the largest, 0 three decades below
-    step = 1 + round(max(0.0, min(1.0, t)) * (len(GRAD_COLORS) - 2))
-    return GRAD_COLORS[step], "white" if step >= len(GRAD_COLORS) - 2 else "black"
+def _grad_color(grad: float | None, scale: Scale) -> tuple[str, str]:
+    """Fill and font colour for ``grad`` on the symmetric log scale of the diagram."""
+    fill, white = grad_fill(scale, grad)
+    return fill, "white" if white else "black"
 
 
 def _darker(color: str) -> str:
@@ -387,15 +427,25 @@ def _legend(dot: Diagram, elements: Sequence[Element]) -> None:
 
 
 def legend_elements(
-    kinds: Sequence[str], largest: float | None, digits: int, horizontal: bool, steady: bool = False
+    kinds: Sequence[str],
+    scale: tuple[Scale, Sequence[float]] | None,
+    digits: int,
+    horizontal: bool,
+    steady: bool = False,
 ) -> list[Element]:
-    """The rows of the key: a swatch per kind shown, and the |grad| colour scale below ``largest``.
+    """The rows of the key: a swatch per kind shown, and the gradient colour scale: ``(scale, signs)``,
+    three stops (largest, middle, smallest |grad|) for each sign shown (1.0, -1.0), or a 0 alone.
     ``steady``: make the scale's boxes wide enough for any number, so that frames can share a layout."""
     rows = [(f"legend_{kind}", KIND_COLORS[kind], "black", kind) for kind in kinds]
-    if largest is not None:
-        for decade in range(GRAD_DECADES + 1):
-            level = largest / 10**decade
-            rows.append((f"legend_grad{decade}", *_grad_color(level, largest), f"|grad| {number(level, digits)}"))
+    if scale is not None:
+        levels, signs = scale
+        stops = [0.0]
+        if levels is not None:
+            low, high = levels
+            sizes = [high] if high == low else [high, math.sqrt(high * low), low]
+            stops = [sign * size for sign in signs for size in sizes]
+        for k, level in enumerate(stops):
+            rows.append((f"legend_grad{k}", *_grad_color(level, levels), f"grad {number(level, digits)}"))
     elements = []
     # one rank, stacked across the flow like a list (dot stacks a rank of LR bottom-up)
     for name, fill, font, text in reversed(rows) if horizontal else rows:

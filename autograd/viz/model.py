@@ -179,6 +179,10 @@ def fold_layers(model: Model, order: list[Value], module: Any, grads: Mapping[Va
                 for i, node in enumerate(order)
                 if depends[i] & mask == mask and not any(depends[index[c]] & mask == mask for c in node.children)
             ]
+            if outputs and isinstance(getattr(unit, "w", None), (list, tuple)):
+                # a neuron has one output, the first made: a later Value that also depends on all its
+                # parameters is built from them elsewhere (an L2 term's running sum of p * p)
+                outputs = outputs[:1]
             activation = _activation(unit)
             if activation:  # the neuron's activation is part of it
                 outputs += [k for i in outputs for k in parents[i] if order[k].op == activation]

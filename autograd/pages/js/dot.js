@@ -22,8 +22,12 @@
     layer: "#e2d9f3",
     summary: "#f1f3f5",
   };
-  const GRAD_COLORS = ["#ffffff", "#fff0e8", "#fdd9c6", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#99000d"];
-  const GRAD_DECADES = 3;
+  // draw.GRAD_*: the symmetric log scale of gradients (draw.grad_scale, grad_fill)
+  const GRAD_FLOOR = 1e-6;
+  const GRAD_RED = [178, 24, 43];
+  const GRAD_BLUE = [33, 102, 172];
+  const GRAD_LIGHTEST = 0.15;
+  const GRAD_WHITE_TEXT = 0.62;
   const FOCUS_COLOR = "#d6336c";
   const FONT = "DejaVu Sans"; // render.FONT: the one family whose widths the WebAssembly layout knows
   const MAX_SPAN = 12; // model.MAX_SPAN
@@ -249,12 +253,30 @@
     return floor % 2 === 0 ? floor : floor + 1;
   }
 
-  function gradColor(grad, largest) {
-    if (grad === null || !Number.isFinite(grad) || grad === 0 || largest === 0) return [GRAD_COLORS[0], "black"];
-    const t = 1 + Math.log10(Math.abs(grad) / largest) / GRAD_DECADES;
-    const step = 1 + roundHalfEven(Math.max(0.0, Math.min(1.0, t)) * (GRAD_COLORS.length - 2));
-    return [GRAD_COLORS[step], step >= GRAD_COLORS.length - 2 ? "white" : "black"];
+  // draw.grad_scale: [low, high] over the finite non-zero |grad|s, or null.
+  function gradScale(grads) {
+    const sizes = grads.filter((g) => g !== null && Number.isFinite(g) && g !== 0).map(Math.abs);
+    if (!sizes.length) return null;
+    const high = Math.max(...sizes);
+    return [Math.max(Math.min(...sizes), high * GRAD_FLOOR), high];
   }
+
+  // draw.grad_depth and grad_fill.
+  function gradDepth(scale, grad) {
+    if (scale === null || grad === null || !Number.isFinite(grad) || grad === 0) return 0.0;
+    const [low, high] = scale;
+    if (high === low) return 1.0;
+    const t = (Math.log(Math.abs(grad)) - Math.log(low)) / (Math.log(high) - Math.log(low));
+    return GRAD_LIGHTEST + (1 - GRAD_LIGHTEST) * Math.max(0.0, Math.min(1.0, t));
+  }
+
+  function gradColor(grad, scale) {
+    const t = gradDepth(scale, grad);
+    const ink = grad !== null && grad < 0 ? GRAD_BLUE : GRAD_RED;
+    const hex = ink.map((c) => Math.floor(255 + (c - 255) * t + 0.5).toString(16).padStart(2, "0")).join("");
+    return ["#" + hex, t > GRAD_WHITE_TEXT ? "white" : "black"];
+  }
+
 
   function darker(color) {
     const channels = [1, 3, 5].map((i) => Math.trunc(parseInt(color.slice(i, i + 2), 16) * 0.55));
@@ -280,13 +302,19 @@
     return attrs;
   }
 
-  function legend(dot, kinds, largest, digits, horizontal) {
+  // draw.legend_elements: `key` is [scale, signs] or null.
+  function legend(dot, kinds, key, digits, horizontal) {
     const rows = kinds.map((kind) => [`legend_${kind}`, KIND_COLORS[kind], "black", kind]);
-    if (largest !== null) {
-      for (let decade = 0; decade <= GRAD_DECADES; decade++) {
-        const level = largest / 10 ** decade;
-        rows.push([`legend_grad${decade}`, ...gradColor(level, largest), `|grad| ${number(level, digits)}`]);
+    if (key !== null) {
+      const [scale, signs] = key;
+      let stops = [0.0];
+      if (scale !== null) {
+        const [low, high] = scale;
+        const sizes = high === low ? [high] : [high, Math.sqrt(high * low), low];
+        stops = [];
+        for (const sign of signs) for (const size of sizes) stops.push(sign * size);
       }
+      stops.forEach((level, k) => rows.push([`legend_grad${k}`, ...gradColor(level, scale), `grad ${number(level, digits)}`]));
     }
     dot.subgraph("cluster_legend", (key) => {
       key.attr(null, { label: "key", style: "rounded,dashed", color: "#adb5bd", fontsize: "10", rank: "same" });
@@ -324,8 +352,7 @@
     dot.attr("node", { fontname: FONT, fontsize: "11" });
     dot.attr("edge", { arrowsize: "0.7", fontname: FONT, fontsize: "10" });
     const horizontal = rankdir === "LR" || rankdir === "RL";
-    const grads = model.boxes.filter((b) => b.grad !== null && Number.isFinite(b.grad)).map((b) => Math.abs(b.grad));
-    const largest = grads.length ? Math.max(...grads) : 0.0;
+    const scale = gradScale(model.boxes.map((b) => b.grad));
     const usedKinds = [];
     for (const box of model.boxes) {
       const attrs = boxAttrs(box, showGrad, digits, horizontal);
@@ -335,7 +362,7 @@
         if (!usedKinds.includes(box.kind)) usedKinds.push(box.kind);
       }
       if (colorByGrad && box.kind !== "summary") {
-        const [color, font] = gradColor(box.grad, largest);
+        const [color, font] = gradColor(box.grad, scale);
         fill = color;
         attrs.fontcolor = font;
         if (highlight) Object.assign(attrs, { color: darker(KIND_COLORS[box.kind]), penwidth: "2.5" });
@@ -368,7 +395,8 @@
     }
     if (withLegend !== null ? withLegend : highlight || colorByGrad) {
       const kinds = highlight ? KINDS.filter((kind) => usedKinds.includes(kind)) : [];
-      legend(dot, kinds, colorByGrad ? largest : null, digits, horizontal);
+      const signs = [1.0, -1.0].filter((sign) => model.boxes.some((b) => b.grad && Number.isFinite(b.grad) && Math.sign(b.grad) === sign));
+      legend(dot, kinds, colorByGrad ? [scale, signs] : null, digits, horizontal);
     }
     return dot.source;
   }

@@ -525,6 +525,111 @@
     return steps;
   }
 
+  // ------------------------------------------------------------------ grad(create_graph=True)
+
+  // The algebra the generic formulas (jsgen.generic_js) run in to build the gradient's own graph:
+  // what Python does with a Value or a float, op by op. An operator with a Value on either side is
+  // the op of the table (Value's __add__ and __radd__ are apply("+", a, b) with the operands as
+  // written); on two numbers it is Python's float arithmetic. Each helper is ops.py's helper of
+  // that name on a Value (the op of the same name, or a branch on its number) or on a float.
+  function isValue(x) {
+    return x instanceof Value;
+  }
+  function numberOf(x) {
+    return isValue(x) ? x.data : x;
+  }
+  function onValues(name, float) {
+    return (a, b) => (isValue(a) || isValue(b) ? apply(name, a, b) : float(a, b));
+  }
+  function helper1(name, float) {
+    return (x) => (isValue(x) ? apply(name, x) : float(x));
+  }
+  const ON_VALUES = {
+    int: (n) => n,
+    add: onValues("+", (a, b) => a + b),
+    sub: onValues("-", (a, b) => a - b),
+    mul: onValues("*", (a, b) => a * b),
+    div: onValues("/", div),
+    pow: onValues("**", pow),
+    neg: (a) => (isValue(a) ? apply("neg", a) : -a),
+    op: (name, x, y) => apply(name, x, y), // x.sin(), x.max(y): the op's method
+    sin: helper1("sin", math.sin),
+    cos: helper1("cos", math.cos),
+    log: helper1("log", math.log),
+    exp: helper1("exp", math.exp),
+    tanh: helper1("tanh", math.tanh),
+    sigmoid: helper1("sigmoid", _sigmoid),
+    sqrt: helper1("sqrt", math.sqrt),
+    relu: helper1("relu", _relu),
+    absolute: helper1("abs", Math.abs),
+    sign: helper1("sign", (x) => (x > 0.0) - (x < 0.0)),
+    maximum(x, y) {
+      if (!isValue(x) && !isValue(y)) return _max(x, y);
+      return isValue(x) ? apply("max", x, y) : apply("max", y, x);
+    },
+    pow_grad(x, y) {
+      const T = ON_VALUES;
+      if (numberOf(x) === 0 && numberOf(y) === 0) return T.mul(0, y);
+      return T.mul(y, T.pow(x, T.sub(y, 1)));
+    },
+    xlogy(x, y) {
+      const T = ON_VALUES;
+      if (numberOf(x) === 0) return T.mul(0, y);
+      return T.mul(x, T.log(y));
+    },
+    larger(x, y) {
+      return larger(numberOf(x), numberOf(y));
+    },
+  };
+
+  // backward.toward: the nodes of `order` from which some input can be reached, in order.
+  function toward(order, inputs) {
+    const reaching = new Set(inputs);
+    return order.filter((node) => {
+      if (reaching.has(node) || node.children.some((child) => reaching.has(child))) {
+        reaching.add(node);
+        return true;
+      }
+      return false;
+    });
+  }
+
+  // autograd.grad(output, inputs, create_graph=True): d output / d each input as Values with
+  // graphs of their own, built by the op table's formulas run on Values (steps.ON_VALUES) from
+  // the seed Value(1.0, label="seed"), over the same order and in the same order as Python.
+  function gradWithGraph(output, inputs) {
+    if (!output.requiresGrad) {
+      throw new OperationError("grad() needs an output that requires grad, but it is a constant", "", [], "ValueError");
+    }
+    const order = toward(topologicalOrder(output), inputs);
+    if (!order.length || order[order.length - 1] !== output) return inputs.map(() => new Value(0.0));
+    const grads = new Map(order.map((node) => [node, PENDING]));
+    grads.set(output, new Value(1.0, "seed"));
+    for (let i = order.length - 1; i >= 0; i--) {
+      const node = order[i];
+      if (node.x === null) continue;
+      const row = OPS[node.op];
+      if (!row.generic) {
+        throw new OperationError(`the op ${reprStr(node.op)} has no generic form: ${row.genericMissing}`, node.op, [], "ValueError");
+      }
+      const g = grads.get(node);
+      const children = node.children;
+      try {
+        for (let slot = 0; slot < children.length; slot++) {
+          const child = children[slot];
+          if (!grads.has(child)) continue; // not part of this pass
+          const share = row.generic[slot](ON_VALUES, g, ...children, node);
+          const held = grads.get(child);
+          grads.set(child, held === PENDING ? share : ON_VALUES.add(held, share));
+        }
+      } catch (cause) {
+        if (cause instanceof PyError || cause instanceof OperationError) throw backwardError(node, cause);
+        throw cause;
+      }
+    }
+    return inputs.map((x) => (grads.has(x) ? grads.get(x) : new Value(0.0)));
+  }
+
   const engine = {
     OPS,
     MISSING,
@@ -537,6 +642,9 @@
     gradients,
     backward,
     traceBackward,
+    gradWithGraph,
+    toward,
+    ON_VALUES,
     reprFloat,
     reprStr,
     formatG,
