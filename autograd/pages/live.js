@@ -128,6 +128,15 @@
     this.build(container);
     this.api = this.makeApi();
     AutogradPages.expose(this.api);
+    // frames posted before the recorded ones are decoded wait their turn (a notebook sends them early)
+    this.early = [];
+    this.onMessage = function (event) {
+      var m = event.data;
+      if (!m || typeof m !== "object" || typeof m.autograd !== "string") return;
+      if (self.early) self.early.push(m);
+      else self.message(m);
+    };
+    window.addEventListener("message", this.onMessage);
     this.ready = Promise.resolve(this.store.ready).then(function () {
       self.afterFrames(true);
       var start = self.options.hash ? self.readHash() : null;
@@ -545,14 +554,20 @@
     this.drawAll();
   };
 
+  Live.prototype.message = function (m) {
+    if (m.autograd === "live-frame" && m.frame) return this.receive(m.frame);
+    if (m.autograd === "live-data" && m.data) this.receiveData(m.data);
+    return Promise.resolve();
+  };
+
   Live.prototype.listen = function () {
     var self = this;
-    window.addEventListener("message", function (event) {
-      var m = event.data;
-      if (!m || typeof m !== "object") return;
-      if (m.autograd === "live-frame" && m.frame) self.receive(m.frame);
-      else if (m.autograd === "live-data" && m.data) self.receiveData(m.data);
-    });
+    var waiting = this.early;
+    this.early = null;
+    // in the order they came, each after the one before it is decoded
+    waiting.reduce(function (done, m) {
+      return done.then(function () { return self.message(m); });
+    }, Promise.resolve());
     if (this.spec.live && window.EventSource) {
       var source = new EventSource(this.spec.events || "events");
       this.source = source;
