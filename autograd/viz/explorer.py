@@ -27,7 +27,7 @@ ASSETS = ("explorer.css", "vendor/panzoom/panzoom.min.js", "explorer.js")
 
 _BUILD_OPTIONS = ("params", "module", "max_nodes")
 _DOT_OPTIONS = ("rankdir", "show_grad", "highlight", "digits", "legend")
-_PAGE_OPTIONS = ("color_by_grad",)
+_PAGE_OPTIONS = ("color_by_grad", "views_budget")
 _IGNORED = ("format",)  # draw_dot's default output format: a page has none
 
 
@@ -72,6 +72,7 @@ def explorer_data(root: Value | Any, **draw_options: Any) -> dict[str, Any]:
         params = module  # name each parameter after where it lives: layers.0.neurons.3.w.1
     max_nodes = options.pop("max_nodes", DEFAULT_MAX_NODES)
     color_by_grad = bool(options.pop("color_by_grad", False))
+    views_budget = options.pop("views_budget", VIEWS_BUDGET)  # the live page spends its bytes on frames too
     options.pop("format", None)
 
     full = _model.build([root], params=params)
@@ -99,7 +100,7 @@ def explorer_data(root: Value | Any, **draw_options: Any) -> dict[str, Any]:
         view = _view(root, ids, params, units, int(key[1:]), max_nodes, widest, names, options, groups, digits)
         view.pop("groups")
         spent += len(view["svg"])
-        if spent > VIEWS_BUDGET:
+        if spent > views_budget:
             break  # the page says that the boxes left cannot be opened here
         views[key] = view
     return {
