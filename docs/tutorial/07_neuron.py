@@ -35,14 +35,14 @@
 # A neuron multiplies each input by a weight, adds the products and a bias, and passes the
 # sum through an activation function:
 #
-# $$o = \tanh(n), \qquad n = x_1 w_1 + x_2 w_2 + b.$$
+# o = tanh(n),      n = x₁ w₁ + x₂ w₂ + b.
 #
 # In the book's language this is an Affine layer with one output followed by an activation
-# layer. The lecture picks two inputs, $x_1 = 2$ and $x_2 = 0$, weights $w_1 = -3$ and
-# $w_2 = 1$, and a bias with many digits, $b = 6.8813735870195432$. The bias is not random:
-# it makes $n = 2 \cdot (-3) + 0 \cdot 1 + b = 0.8813735870195432$, which is
-# $\operatorname{artanh}(1/\sqrt 2) = \ln(1 + \sqrt 2)$, so the output is exactly
-# $\tanh(n) = 1/\sqrt 2 \approx 0.7071$. A round number at the output makes the gradients
+# layer. The lecture picks two inputs, x₁ = 2 and x₂ = 0, weights w₁ = -3 and
+# w₂ = 1, and a bias with many digits, b = 6.8813735870195432. The bias is not random:
+# it makes n = 2 · (-3) + 0 · 1 + b = 0.8813735870195432, which is
+# artanh(1/√2) = ln(1 + √2), so the output is exactly
+# tanh(n) = 1/√2 ≈ 0.7071. A round number at the output makes the gradients
 # round too, as we will see.
 
 # %% [markdown] lang="ko"
@@ -50,14 +50,14 @@
 #
 # 뉴런은 입력마다 가중치를 곱하고, 그 곱들과 편향을 더한 뒤, 그 합을 활성화 함수에 통과시킵니다.
 #
-# $$o = \tanh(n), \qquad n = x_1 w_1 + x_2 w_2 + b.$$
+# o = tanh(n),      n = x₁ w₁ + x₂ w₂ + b.
 #
 # 책의 말로 하면 출력이 하나인 Affine 계층 뒤에 활성화 함수 계층이 이어진 것입니다. 강의에서는 입력
-# $x_1 = 2$, $x_2 = 0$, 가중치 $w_1 = -3$, $w_2 = 1$, 그리고 자릿수가 긴 편향
-# $b = 6.8813735870195432$를 씁니다. 이 편향은 아무렇게나 고른 값이 아닙니다.
-# $n = 2 \cdot (-3) + 0 \cdot 1 + b = 0.8813735870195432$가 되는데, 이는
-# $\operatorname{artanh}(1/\sqrt 2) = \ln(1 + \sqrt 2)$이므로 출력이 정확히
-# $\tanh(n) = 1/\sqrt 2 \approx 0.7071$이 됩니다. 출력이 깔끔한 값이면 기울기도 깔끔해진다는 것을
+# x₁ = 2, x₂ = 0, 가중치 w₁ = -3, w₂ = 1, 그리고 자릿수가 긴 편향
+# b = 6.8813735870195432를 씁니다. 이 편향은 아무렇게나 고른 값이 아닙니다.
+# n = 2 · (-3) + 0 · 1 + b = 0.8813735870195432가 되는데, 이는
+# artanh(1/√2) = ln(1 + √2)이므로 출력이 정확히
+# tanh(n) = 1/√2 ≈ 0.7071이 됩니다. 출력이 깔끔한 값이면 기울기도 깔끔해진다는 것을
 # 곧 보게 됩니다.
 
 # %%
@@ -99,21 +99,21 @@ draw_dot(o)
 # %% [markdown] lang="en"
 # ## Predict, then reveal: the gradients by hand
 #
-# Before calling `backward()`, work out $\partial o / \partial x_1$, $\partial o / \partial w_1$,
-# $\partial o / \partial x_2$ and $\partial o / \partial w_2$ with pencil and paper. Three facts
+# Before calling `backward()`, work out ∂o / ∂x₁, ∂o / ∂w₁,
+# ∂o / ∂x₂ and ∂o / ∂w₂ with pencil and paper. Three facts
 # are all you need:
 #
-# 1. the derivative of $\tanh$ is $1 - \tanh^2$, and we already know $\tanh(n) = 1/\sqrt 2$;
+# 1. the derivative of tanh is 1 − tanh², and we already know tanh(n) = 1/√2;
 # 2. an add node passes the upstream gradient on unchanged to each input;
 # 3. a multiply node passes it on multiplied by the *other* input (the swap of the book's `MulLayer`).
 #
 # <details><summary>The reasoning (open after you have your numbers)</summary>
 #
-# Starting from $\partial o/\partial o = 1$, the tanh node multiplies by its local derivative
-# $1 - o^2 = 1 - \tfrac12 = 0.5$, so $\partial o/\partial n = 0.5$. The two add nodes hand
-# 0.5 to $b$, to $x_1 w_1$ and to $x_2 w_2$. The multiply nodes swap: $\partial o/\partial x_1
-# = 0.5 \cdot w_1 = -1.5$, $\partial o/\partial w_1 = 0.5 \cdot x_1 = 1$, $\partial
-# o/\partial x_2 = 0.5 \cdot w_2 = 0.5$, and $\partial o/\partial w_2 = 0.5 \cdot x_2 = 0$.
+# Starting from ∂o/∂o = 1, the tanh node multiplies by its local derivative
+# 1 − o² = 1 − ½ = 0.5, so ∂o/∂n = 0.5. The two add nodes hand
+# 0.5 to b, to x₁ w₁ and to x₂ w₂. The multiply nodes swap: ∂o/∂x₁
+# = 0.5 · w₁ = -1.5, ∂o/∂w₁ = 0.5 · x₁ = 1, ∂o/∂x₂
+# = 0.5 · w₂ = 0.5, and ∂o/∂w₂ = 0.5 · x₂ = 0.
 # The last one says something about learning: an input of 0 makes its weight's gradient 0,
 # so that weight cannot learn from this example, however wrong it is.
 # </details>
@@ -121,22 +121,22 @@ draw_dot(o)
 # %% [markdown] lang="ko"
 # ## 예측한 뒤 확인하기: 손으로 구하는 기울기
 #
-# `backward()`를 부르기 전에 $\partial o / \partial x_1$, $\partial o / \partial w_1$,
-# $\partial o / \partial x_2$, $\partial o / \partial w_2$를 종이와 연필로 구해 보세요. 필요한 것은
+# `backward()`를 부르기 전에 ∂o / ∂x₁, ∂o / ∂w₁,
+# ∂o / ∂x₂, ∂o / ∂w₂를 종이와 연필로 구해 보세요. 필요한 것은
 # 세 가지뿐입니다.
 #
-# 1. $\tanh$의 미분은 $1 - \tanh^2$이고, $\tanh(n) = 1/\sqrt 2$임을 이미 알고 있습니다.
+# 1. tanh의 미분은 1 − tanh²이고, tanh(n) = 1/√2임을 이미 알고 있습니다.
 # 2. 덧셈 노드는 상류에서 온 미분을 그대로 각 입력으로 흘려보냅니다.
 # 3. 곱셈 노드는 상류의 미분에 *상대편* 입력을 곱해서 흘려보냅니다(책의 `MulLayer`에서 x와 y를
 #    바꾸던 바로 그것).
 #
 # <details><summary>풀이 (답을 낸 뒤에 열어 보세요)</summary>
 #
-# $\partial o/\partial o = 1$에서 출발하면, tanh 노드는 국소적 미분 $1 - o^2 = 1 - \tfrac12 = 0.5$를
-# 곱하므로 $\partial o/\partial n = 0.5$입니다. 두 덧셈 노드는 0.5를 $b$, $x_1 w_1$, $x_2 w_2$에
-# 그대로 전합니다. 곱셈 노드는 입력을 서로 바꿔 곱합니다: $\partial o/\partial x_1 = 0.5 \cdot w_1 =
-# -1.5$, $\partial o/\partial w_1 = 0.5 \cdot x_1 = 1$, $\partial o/\partial x_2 = 0.5 \cdot w_2 =
-# 0.5$, $\partial o/\partial w_2 = 0.5 \cdot x_2 = 0$. 마지막 값은 학습에 대해 중요한 것을
+# ∂o/∂o = 1에서 출발하면, tanh 노드는 국소적 미분 1 − o² = 1 − ½ = 0.5를
+# 곱하므로 ∂o/∂n = 0.5입니다. 두 덧셈 노드는 0.5를 b, x₁ w₁, x₂ w₂에
+# 그대로 전합니다. 곱셈 노드는 입력을 서로 바꿔 곱합니다: ∂o/∂x₁ = 0.5 · w₁ =
+# -1.5, ∂o/∂w₁ = 0.5 · x₁ = 1, ∂o/∂x₂ = 0.5 · w₂ =
+# 0.5, ∂o/∂w₂ = 0.5 · x₂ = 0. 마지막 값은 학습에 대해 중요한 것을
 # 알려 줍니다. 입력이 0이면 그 가중치의 기울기도 0이므로, 그 가중치가 아무리 틀렸어도 이 예제로는
 # 전혀 배울 수 없습니다.
 # </details>
@@ -158,9 +158,9 @@ for leaf in (x1, w1, x2, w2):
 
 # %% [markdown] lang="en"
 # Look closely and the printed numbers are not quite round: `-1.4999999999999993` rather than
-# `-1.5`. The bias has only 17 significant digits, so $n$ is not exactly $\ln(1 + \sqrt 2)$
-# and $o^2$ is not exactly one half; the last few bits of the float show it. The asserts above
-# therefore compare with a tolerance of about $10^{-14}$, not with `==`.
+# `-1.5`. The bias has only 17 significant digits, so n is not exactly ln(1 + √2)
+# and o² is not exactly one half; the last few bits of the float show it. The asserts above
+# therefore compare with a tolerance of about 10⁻¹⁴, not with `==`.
 #
 # The lecture's numbers are one independent check. A second one needs no thinking at all:
 # nudge each input and watch the output, as in chapter 1. `autograd.gradcheck` does exactly
@@ -168,9 +168,9 @@ for leaf in (x1, w1, x2, w2):
 
 # %% [markdown] lang="ko"
 # 자세히 보면 출력된 값이 완전히 깔끔하지는 않습니다. `-1.5`가 아니라 `-1.4999999999999993`입니다.
-# 편향의 유효숫자가 17자리뿐이라 $n$이 정확히 $\ln(1 + \sqrt 2)$는 아니고, 그래서 $o^2$도
+# 편향의 유효숫자가 17자리뿐이라 n이 정확히 ln(1 + √2)는 아니고, 그래서 o²도
 # 정확히 절반이 아니기 때문입니다. 부동소수점의 마지막 몇 비트에 그 차이가 드러납니다. 그래서 위의
-# assert는 `==`가 아니라 $10^{-14}$ 정도의 허용 오차로 비교합니다.
+# assert는 `==`가 아니라 10⁻¹⁴ 정도의 허용 오차로 비교합니다.
 #
 # 강의의 숫자가 첫 번째 독립적인 검증이라면, 두 번째 검증은 생각할 필요조차 없습니다. 1장에서처럼
 # 입력을 조금 움직이고 출력을 지켜보는 수치 미분입니다. `autograd.gradcheck`가 중앙 차분으로 바로
@@ -250,14 +250,14 @@ assert [sh.local for sh in steps[3].shares] == [-3.0, 2.0]  # x1*w1: w1 and x1, 
 # `tanh` is one op here because its derivative is simple and well known. But nothing forces
 # that choice. Written with the exponential,
 #
-# $$\tanh(n) = \frac{e^{2n} - 1}{e^{2n} + 1},$$
+# tanh(n) = (e²ⁿ − 1) / (e²ⁿ + 1),
 #
 # it becomes five smaller ops: a multiply by 2, an `exp`, a subtraction, an addition and a
 # division. Each of those knows only its own local derivative: `exp` that its derivative is
 # its output, `/` the quotient rule, and so on. None of them knows that together they make a
 # tanh.
 #
-# **Predict**: after backward through the five small ops, will $\partial o/\partial x_1$ still
+# **Predict**: after backward through the five small ops, will ∂o/∂x₁ still
 # be -1.5? Will the new graph take more backward steps, and how many?
 
 # %% [markdown] lang="ko"
@@ -266,13 +266,13 @@ assert [sh.local for sh in steps[3].shares] == [-3.0, 2.0]  # x1*w1: w1 and x1, 
 # 여기서 `tanh`가 연산 하나인 것은 그 미분이 간단하고 잘 알려져 있기 때문입니다. 하지만 꼭 그래야
 # 하는 것은 아닙니다. 지수 함수로 쓰면
 #
-# $$\tanh(n) = \frac{e^{2n} - 1}{e^{2n} + 1}$$
+# tanh(n) = (e²ⁿ − 1) / (e²ⁿ + 1)
 #
 # 이 되어, 2를 곱하기, `exp`, 뺄셈, 덧셈, 나눗셈이라는 다섯 개의 작은 연산이 됩니다. 각 연산은
 # 자신의 국소적 미분만 압니다. `exp`는 미분이 자기 출력과 같다는 것을, `/`는 몫의 미분법을 알 뿐,
 # 다섯이 모여 tanh가 된다는 사실은 아무도 모릅니다.
 #
-# **예측해 보세요**: 작은 연산 다섯 개를 거쳐 역전파하면 $\partial o/\partial x_1$은 여전히 -1.5일까요?
+# **예측해 보세요**: 작은 연산 다섯 개를 거쳐 역전파하면 ∂o/∂x₁은 여전히 -1.5일까요?
 # 새 그래프의 역전파는 단계가 더 많아질까요? 몇 단계일까요?
 
 # %%
@@ -297,12 +297,12 @@ for mine, theirs in [(X1, x1), (W1, w1), (X2, x2), (W2, w2), (B, b)]:
 # %% [markdown] lang="en"
 # The same gradients, to the last few bits (here the pieces happen to land on exactly -1.5).
 # And the steps: the first graph had 5 nodes that pass a gradient on (two products, two
-# sums, tanh); this one has the same 4 for $n$ plus one per small op, 9 in all.
+# sums, tanh); this one has the same 4 for n plus one per small op, 9 in all.
 
 # %% [markdown] lang="ko"
 # 마지막 몇 비트까지 같은 기울기가 나옵니다(여기서는 작은 연산들 덕분에 우연히 정확히 -1.5가
 # 나왔습니다). 단계 수는 어떨까요? 처음 그래프에서 기울기를 전하는 노드는 5개였습니다(곱 두 개, 합
-# 두 개, tanh). 이번에는 $n$까지의 4개에 작은 연산마다 하나씩 더해져 모두 9개입니다.
+# 두 개, tanh). 이번에는 n까지의 4개에 작은 연산마다 하나씩 더해져 모두 9개입니다.
 
 # %%
 pieces = autograd.trace_backward(O)
@@ -314,7 +314,7 @@ assert len(steps) == 5 and len(pieces) == 4 + 5
 draw_dot(O)
 
 # %% [markdown] lang="en"
-# In the diagram, follow $e$: it has two arrows out, one into $e - 1$ and one into $e + 1$.
+# In the diagram, follow e: it has two arrows out, one into e − 1 and one into e + 1.
 # Its gradient is the sum of what comes back along both, exactly the reused node of
 # chapter 6. The engine adds the two shares without being told; that is the multivariable
 # chain rule, and it is why the two graphs agree.
@@ -326,8 +326,8 @@ draw_dot(O)
 # faster and often more exact; small ops need no new calculus. The next chapter uses both.
 
 # %% [markdown] lang="ko"
-# 그림에서 $e$를 따라가 보세요. 화살표가 두 개 나갑니다. 하나는 $e - 1$로, 하나는 $e + 1$로.
-# $e$의 기울기는 두 경로로 돌아온 값의 합이며, 6장에서 본 재사용 노드와 정확히 같은 상황입니다.
+# 그림에서 e를 따라가 보세요. 화살표가 두 개 나갑니다. 하나는 e − 1로, 하나는 e + 1로.
+# e의 기울기는 두 경로로 돌아온 값의 합이며, 6장에서 본 재사용 노드와 정확히 같은 상황입니다.
 # 엔진은 시키지 않아도 두 몫을 더합니다. 이것이 다변수 연쇄법칙이고, 두 그래프가 같은 답을 내는
 # 이유입니다.
 #
@@ -342,12 +342,12 @@ draw_dot(O)
 #
 # `autograd.nn.Neuron` is the same computation packaged with its parameters, as micrograd's
 # is. Give it the lecture's weights and bias and it gives the lecture's output and gradients.
-# It sums in a different order ($b + w_1 x_1 + w_2 x_2$), so again compare with a tolerance.
+# It sums in a different order (b + w₁ x₁ + w₂ x₂), so again compare with a tolerance.
 
 # %% [markdown] lang="ko"
 # `autograd.nn.Neuron`은 micrograd와 마찬가지로 같은 계산을 매개변수와 함께 묶어 놓은 것입니다.
 # 강의의 가중치와 편향을 넣으면 강의의 출력과 기울기가 나옵니다. 더하는 순서가
-# ($b + w_1 x_1 + w_2 x_2$) 다르므로 이번에도 허용 오차로 비교합니다.
+# (b + w₁ x₁ + w₂ x₂) 다르므로 이번에도 허용 오차로 비교합니다.
 
 # %%
 from autograd.nn import Neuron

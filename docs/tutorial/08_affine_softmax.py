@@ -17,7 +17,7 @@
 #
 # The book ends its chapter on backpropagation with three things: the Affine layer (a whole
 # batch of weighted sums at once), the Softmax-with-Loss layer (with its famously simple
-# backward, $y - t$), and a two-layer network whose backpropagated gradients are checked
+# backward, y − t), and a two-layer network whose backpropagated gradients are checked
 # against numerical ones, parameter by parameter. This chapter does all three on plain Python
 # lists, with the layers written by hand in the book's style, and next to each the engine
 # computing the same numbers from nothing but forward code.
@@ -26,7 +26,7 @@
 # # 8. Affine, Softmax-with-Loss, 그리고 기울기 확인
 #
 # 책은 오차역전파법 장을 세 가지로 마무리합니다. 배치 전체의 가중합을 한꺼번에 계산하는 Affine 계층,
-# 역전파가 놀랍도록 간단한($y - t$) Softmax-with-Loss 계층, 그리고 오차역전파법으로 구한 기울기를
+# 역전파가 놀랍도록 간단한(y − t) Softmax-with-Loss 계층, 그리고 오차역전파법으로 구한 기울기를
 # 매개변수마다 수치 미분과 비교하는 2층 신경망입니다. 이 장에서는 이 셋을 모두 평범한 파이썬
 # 리스트로 합니다. 계층은 책의 방식대로 손으로 쓰고, 그 옆에서 엔진은 순전파 코드만으로 같은 숫자를
 # 계산합니다.
@@ -77,28 +77,28 @@ assert matmul([[1, 2], [3, 4]], [[5, 6], [7, 8]]) == [[19, 22], [43, 50]]
 # %% [markdown] lang="en"
 # ## The Affine layer
 #
-# For a batch $X$ (one row per example), $Y = X W + b$, with $b$ added to every row. Its
-# backward, given the upstream gradient $\partial L/\partial Y$ (`dout`, one row per example),
+# For a batch X (one row per example), Y = X W + b, with b added to every row. Its
+# backward, given the upstream gradient ∂L/∂Y (`dout`, one row per example),
 # is the book's three formulas:
 #
-# $$\frac{\partial L}{\partial X} = \frac{\partial L}{\partial Y} W^{\mathsf T}, \qquad
-# \frac{\partial L}{\partial W} = X^{\mathsf T} \frac{\partial L}{\partial Y}, \qquad
-# \frac{\partial L}{\partial b} = \text{the column sums of } \frac{\partial L}{\partial Y}.$$
+# - ∂L/∂X = ∂L/∂Y · Wᵀ
+# - ∂L/∂W = Xᵀ · ∂L/∂Y
+# - ∂L/∂b = the column sums of ∂L/∂Y
 #
-# The bias gradient is a sum because $b$ was used once per row: a reused node, as in
+# The bias gradient is a sum because b was used once per row: a reused node, as in
 # chapter 6, whose gradient adds up over its uses.
 
 # %% [markdown] lang="ko"
 # ## Affine 계층
 #
-# 배치 $X$(예제 하나가 한 행)에 대해 $Y = X W + b$이고, $b$는 모든 행에 더해집니다. 상류에서 온
-# 미분 $\partial L/\partial Y$(`dout`, 예제마다 한 행)가 주어지면 역전파는 책의 세 식입니다.
+# 배치 X(예제 하나가 한 행)에 대해 Y = X W + b이고, b는 모든 행에 더해집니다. 상류에서 온
+# 미분 ∂L/∂Y(`dout`, 예제마다 한 행)가 주어지면 역전파는 책의 세 식입니다.
 #
-# $$\frac{\partial L}{\partial X} = \frac{\partial L}{\partial Y} W^{\mathsf T}, \qquad
-# \frac{\partial L}{\partial W} = X^{\mathsf T} \frac{\partial L}{\partial Y}, \qquad
-# \frac{\partial L}{\partial b} = \frac{\partial L}{\partial Y} \text{의 열별 합}.$$
+# - ∂L/∂X = ∂L/∂Y · Wᵀ
+# - ∂L/∂W = Xᵀ · ∂L/∂Y
+# - ∂L/∂b = ∂L/∂Y의 열별 합
 #
-# 편향의 기울기가 합인 까닭은 $b$가 행마다 한 번씩 쓰였기 때문입니다. 6장의 재사용 노드처럼,
+# 편향의 기울기가 합인 까닭은 b가 행마다 한 번씩 쓰였기 때문입니다. 6장의 재사용 노드처럼,
 # 쓰인 곳마다 돌아온 기울기가 더해집니다.
 
 # %%
@@ -135,13 +135,13 @@ assert close(layer.db, [1.5, 1.0])  # column sums of dout
 # %% [markdown] lang="en"
 # Now the engine. It has no Affine layer and needs none: the forward is the same `matmul` on
 # Values. `backward()` differentiates one number, while a layer's backward takes a whole
-# matrix `dout`; the bridge is the scalar $\sum_{ij} Y_{ij}\,\text{dout}_{ij}$, whose
-# gradient with respect to $Y$ is exactly `dout`.
+# matrix `dout`; the bridge is the scalar Σᵢⱼ Yᵢⱼ · doutᵢⱼ, whose
+# gradient with respect to Y is exactly `dout`.
 
 # %% [markdown] lang="ko"
 # 이제 엔진입니다. 엔진에는 Affine 계층이 없고, 필요하지도 않습니다. 순전파는 Value 위의 같은
 # `matmul`입니다. `backward()`는 숫자 하나를 미분하는 반면, 계층의 역전파는 행렬 `dout` 전체를
-# 받습니다. 둘을 잇는 다리는 스칼라 $\sum_{ij} Y_{ij}\,\text{dout}_{ij}$이며, 이 값을 $Y$로
+# 받습니다. 둘을 잇는 다리는 스칼라 Σᵢⱼ Yᵢⱼ · doutᵢⱼ이며, 이 값을 Y로
 # 미분하면 정확히 `dout`이 됩니다.
 
 # %%
@@ -162,44 +162,44 @@ assert close(engine_dW, layer.dW) and close(engine_db, layer.db) and close(engin
 # %% [markdown] lang="en"
 # ## Softmax-with-Loss
 #
-# Softmax turns scores into probabilities, $y_k = e^{a_k} / \sum_j e^{a_j}$; cross-entropy
-# against a one-hot target $t$ is $L = -\sum_k t_k \log y_k$. The book's example scores are
-# $a = (0.3, 2.9, 4.0)$, with softmax $(0.01821127, 0.24519181, 0.73659691)$.
+# Softmax turns scores into probabilities, yₖ = e^(aₖ) / Σⱼ e^(aⱼ); cross-entropy
+# against a one-hot target t is L = -Σₖ tₖ log yₖ. The book's example scores are
+# a = (0.3, 2.9, 4.0), with softmax (0.01821127, 0.24519181, 0.73659691).
 #
 # The book draws this layer's graph (exp, sum, division, log, multiply) and backpropagates
 # through it node by node to reach a result that fits on one line.
 #
-# **Predict**: with target class 2 (so $t = (0, 0, 1)$), what are $\partial L/\partial a_0$,
-# $\partial L/\partial a_1$, $\partial L/\partial a_2$? Write down three numbers before the next
+# **Predict**: with target class 2 (so t = (0, 0, 1)), what are ∂L/∂a₀,
+# ∂L/∂a₁, ∂L/∂a₂? Write down three numbers before the next
 # cell.
 #
 # <details><summary>The answer</summary>
 #
-# $\partial L/\partial a_k = y_k - t_k$: the prediction minus the target. So
-# $(0.0182, 0.2452, 0.7366 - 1 = -0.2634)$. The wrong classes are pushed down in proportion to
+# ∂L/∂aₖ = yₖ − tₖ: the prediction minus the target. So
+# (0.0182, 0.2452, 0.7366 − 1 = -0.2634). The wrong classes are pushed down in proportion to
 # how much probability they took, the right one pushed up by what it lacks. Over a batch of
-# $N$ the loss is the mean, so each row is divided by $N$.
+# N the loss is the mean, so each row is divided by N.
 # </details>
 
 # %% [markdown] lang="ko"
 # ## Softmax-with-Loss 계층
 #
-# 소프트맥스는 점수를 확률로 바꿉니다: $y_k = e^{a_k} / \sum_j e^{a_j}$. 원-핫 정답 $t$에 대한
-# 교차 엔트로피 오차는 $L = -\sum_k t_k \log y_k$입니다. 책의 예에서 점수는 $a = (0.3, 2.9, 4.0)$이고,
-# 소프트맥스 출력은 $(0.01821127, 0.24519181, 0.73659691)$입니다.
+# 소프트맥스는 점수를 확률로 바꿉니다: yₖ = e^(aₖ) / Σⱼ e^(aⱼ). 원-핫 정답 t에 대한
+# 교차 엔트로피 오차는 L = -Σₖ tₖ log yₖ입니다. 책의 예에서 점수는 a = (0.3, 2.9, 4.0)이고,
+# 소프트맥스 출력은 (0.01821127, 0.24519181, 0.73659691)입니다.
 #
 # 책은 이 계층의 계산 그래프(exp, 합, 나눗셈, log, 곱셈)를 그리고 노드 하나하나를 역전파하여 한 줄로
 # 쓸 수 있는 결과에 도달합니다.
 #
-# **예측해 보세요**: 정답이 2번 클래스라면($t = (0, 0, 1)$) $\partial L/\partial a_0$,
-# $\partial L/\partial a_1$, $\partial L/\partial a_2$는 각각 얼마일까요? 다음 셀을 보기 전에 세
+# **예측해 보세요**: 정답이 2번 클래스라면(t = (0, 0, 1)) ∂L/∂a₀,
+# ∂L/∂a₁, ∂L/∂a₂는 각각 얼마일까요? 다음 셀을 보기 전에 세
 # 숫자를 적어 보세요.
 #
 # <details><summary>답</summary>
 #
-# $\partial L/\partial a_k = y_k - t_k$, 즉 예측에서 정답을 뺀 값입니다. 따라서
-# $(0.0182, 0.2452, 0.7366 - 1 = -0.2634)$입니다. 틀린 클래스는 가져간 확률만큼 끌어내리고,
-# 맞는 클래스는 모자란 만큼 끌어올립니다. 배치 $N$개에서는 손실이 평균이므로 각 행을 $N$으로
+# ∂L/∂aₖ = yₖ − tₖ, 즉 예측에서 정답을 뺀 값입니다. 따라서
+# (0.0182, 0.2452, 0.7366 − 1 = -0.2634)입니다. 틀린 클래스는 가져간 확률만큼 끌어내리고,
+# 맞는 클래스는 모자란 만큼 끌어올립니다. 배치 N개에서는 손실이 평균이므로 각 행을 N으로
 # 나눕니다.
 # </details>
 
@@ -217,29 +217,29 @@ print(loss.data)
 assert math.isclose(loss.data, -math.log(book_softmax[2]), rel_tol=1e-7)
 
 # %% [markdown] lang="en"
-# The engine never saw the formula $y - t$. `cross_entropy` is written as
-# $\log\sum_j e^{a_j - m} + m - a_t$ (with $m$ the largest score, for stability: chapter 10),
-# and the chain rule through `exp`, `+`, `log` and `-` arrived at $y - t$ by itself. The graph:
+# The engine never saw the formula y − t. `cross_entropy` is written as
+# log Σⱼ e^(aⱼ − m) + m − aₜ (with m the largest score, for stability: chapter 10),
+# and the chain rule through `exp`, `+`, `log` and `-` arrived at y − t by itself. The graph:
 
 # %% [markdown] lang="ko"
-# 엔진은 $y - t$라는 공식을 본 적이 없습니다. `cross_entropy`는
-# $\log\sum_j e^{a_j - m} + m - a_t$로 쓰여 있고($m$은 가장 큰 점수로, 수치 안정성을 위한 것입니다.
-# 10장에서 다룹니다), `exp`, `+`, `log`, `-`를 거치는 연쇄법칙이 스스로 $y - t$에 도달했습니다.
+# 엔진은 y − t라는 공식을 본 적이 없습니다. `cross_entropy`는
+# log Σⱼ e^(aⱼ − m) + m − aₜ로 쓰여 있고(m은 가장 큰 점수로, 수치 안정성을 위한 것입니다.
+# 10장에서 다룹니다), `exp`, `+`, `log`, `-`를 거치는 연쇄법칙이 스스로 y − t에 도달했습니다.
 # 계산 그래프는 다음과 같습니다.
 
 # %%
 draw_dot(loss)
 
 # %% [markdown] lang="en"
-# The book's layer, by hand: forward keeps the softmax $y$ and the one-hot $t$; backward is
-# one line. (The book adds $10^{-7}$ inside the log to avoid $\log 0$; computing
-# $\log$ softmax directly from the scores, as below, needs no such nudge and changes no
+# The book's layer, by hand: forward keeps the softmax y and the one-hot t; backward is
+# one line. (The book adds 10⁻⁷ inside the log to avoid log 0; computing
+# log softmax directly from the scores, as below, needs no such nudge and changes no
 # digit we print.)
 
 # %% [markdown] lang="ko"
-# 손으로 쓴 책의 계층입니다. 순전파는 소프트맥스 출력 $y$와 원-핫 $t$를 기억해 두고, 역전파는
-# 한 줄입니다. (책은 $\log 0$을 피하려고 log 안에 $10^{-7}$을 더합니다. 아래처럼 점수에서 곧바로
-# $\log$ 소프트맥스를 계산하면 그런 보정이 필요 없고, 출력하는 어떤 자릿수도 바뀌지 않습니다.)
+# 손으로 쓴 책의 계층입니다. 순전파는 소프트맥스 출력 y와 원-핫 t를 기억해 두고, 역전파는
+# 한 줄입니다. (책은 log 0을 피하려고 log 안에 10⁻⁷을 더합니다. 아래처럼 점수에서 곧바로
+# log 소프트맥스를 계산하면 그런 보정이 필요 없고, 출력하는 어떤 자릿수도 바뀌지 않습니다.)
 
 # %%
 def log_softmax(row):
@@ -273,8 +273,8 @@ assert close(da[0], [ai.grad for ai in a]) and math.isclose(book_loss, loss.data
 # The book's `TwoLayerNet` is Affine → ReLU → Affine → Softmax-with-Loss, with parameters
 # `W1, b1, W2, b2`. Its `gradient` runs forward through the layers and then backward through
 # them in reverse order, each layer's backward feeding the next. To trust it, the book
-# compares it with `numerical_gradient`: nudge every single parameter by $\pm h$
-# ($h = 10^{-4}$), run the loss forward twice, take the central difference. Slow (two forward
+# compares it with `numerical_gradient`: nudge every single parameter by ±h
+# (h = 10⁻⁴), run the loss forward twice, take the central difference. Slow (two forward
 # passes per parameter) but it cannot get the calculus wrong.
 #
 # A small version: 4 inputs, 5 hidden units, 3 classes, a batch of 3.
@@ -285,7 +285,7 @@ assert close(da[0], [ai.grad for ai in a]) and math.isclose(book_loss, loss.data
 # 책의 `TwoLayerNet`은 Affine → ReLU → Affine → Softmax-with-Loss이고, 매개변수는 `W1, b1, W2, b2`
 # 입니다. `gradient` 메서드는 계층을 따라 순전파를 하고, 그다음 계층을 거꾸로 따라 역전파를 합니다.
 # 각 계층의 역전파 결과가 다음 계층으로 넘어갑니다. 이것을 믿기 위해 책은 `numerical_gradient`와
-# 비교합니다. 매개변수 하나하나를 $\pm h$($h = 10^{-4}$)만큼 움직여 손실을 두 번 순전파하고 중앙
+# 비교합니다. 매개변수 하나하나를 ±h(h = 10⁻⁴)만큼 움직여 손실을 두 번 순전파하고 중앙
 # 차분을 구합니다. 매개변수마다 순전파가 두 번 필요하니 느리지만, 미분 계산을 틀릴 수는 없습니다.
 #
 # 작은 버전으로 해 봅니다. 입력 4개, 은닉 5개, 클래스 3개, 배치 3개입니다.
@@ -369,18 +369,18 @@ for key in ("W1", "b1", "W2", "b2"):
     assert mean < 1e-8, key  # central differences with h = 1e-4 are good to about h**2
 
 # %% [markdown] lang="en"
-# The mean differences are around $10^{-10}$ or smaller, as in the book: central differences
-# with $h = 10^{-4}$ are accurate to about $h^2 = 10^{-8}$ times the third derivative, and
+# The mean differences are around 10⁻¹⁰ or smaller, as in the book: central differences
+# with h = 10⁻⁴ are accurate to about h² = 10⁻⁸ times the third derivative, and
 # rounding adds a little. Agreement to this level means the backward pass has no mistake; a
-# wrong formula (a forgotten transpose, a missing $1/N$) shows up as differences of $10^{-2}$.
+# wrong formula (a forgotten transpose, a missing 1/N) shows up as differences of 10⁻².
 #
 # Now the third way: the engine. The same network written as forward code on Values, with
 # `cross_entropy` from `autograd.nn`, and one `backward()`.
 
 # %% [markdown] lang="ko"
-# 평균 차이는 책에서처럼 $10^{-10}$ 정도이거나 그보다 작습니다. $h = 10^{-4}$의 중앙 차분은 3차
-# 미분에 $h^2 = 10^{-8}$을 곱한 정도까지 정확하고, 반올림 오차가 조금 더해집니다. 이 정도로 일치하면
-# 역전파에 실수가 없다는 뜻입니다. 공식이 틀렸다면(전치를 빠뜨리거나 $1/N$을 빠뜨리면) $10^{-2}$
+# 평균 차이는 책에서처럼 10⁻¹⁰ 정도이거나 그보다 작습니다. h = 10⁻⁴의 중앙 차분은 3차
+# 미분에 h² = 10⁻⁸을 곱한 정도까지 정확하고, 반올림 오차가 조금 더해집니다. 이 정도로 일치하면
+# 역전파에 실수가 없다는 뜻입니다. 공식이 틀렸다면(전치를 빠뜨리거나 1/N을 빠뜨리면) 10⁻²
 # 정도의 차이가 납니다.
 #
 # 이제 세 번째 방법, 엔진입니다. 같은 신경망을 Value 위의 순전파 코드로 쓰고, `autograd.nn`의
@@ -412,13 +412,13 @@ print(L.data)
 assert math.isclose(L.data, net.loss(x_batch, t_batch), rel_tol=1e-12)
 
 # %% [markdown] lang="en"
-# The engine and the hand-written layers agree to rounding ($10^{-16}$), far closer than either
+# The engine and the hand-written layers agree to rounding (10⁻¹⁶), far closer than either
 # does to the numerical gradient: they do the same exact calculus, in a slightly different
 # order of float operations. `autograd.gradcheck` is the numerical check packaged for any
 # function of Values; it raises, naming the input, if any gradient disagrees.
 
 # %% [markdown] lang="ko"
-# 엔진과 손으로 쓴 계층은 반올림 수준($10^{-16}$)까지 일치하며, 둘 다 수치 미분과의 차이보다 훨씬
+# 엔진과 손으로 쓴 계층은 반올림 수준(10⁻¹⁶)까지 일치하며, 둘 다 수치 미분과의 차이보다 훨씬
 # 가깝습니다. 같은 정확한 미분을 float 연산의 순서만 조금 달리 해서 계산하기 때문입니다.
 # `autograd.gradcheck`는 수치 미분 비교를 Value의 어떤 함수에든 쓸 수 있게 묶어 놓은 것으로,
 # 기울기가 어긋나면 해당 입력을 밝히며 예외를 냅니다.
@@ -440,12 +440,12 @@ assert ok is True
 
 # %% [markdown] lang="en"
 # **Summary.** Affine's backward is two matrix products and a column sum; Softmax-with-Loss's
-# is $y - t$ (over $N$). The book checks hand-written backprop against numerical gradients and
-# finds differences near $10^{-10}$; the engine, given only the forward code, matches the
+# is y − t (over N). The book checks hand-written backprop against numerical gradients and
+# finds differences near 10⁻¹⁰; the engine, given only the forward code, matches the
 # hand-written backprop to rounding. Next: a network that learns.
 
 # %% [markdown] lang="ko"
-# **정리.** Affine의 역전파는 행렬 곱 두 개와 열별 합이고, Softmax-with-Loss의 역전파는 $y - t$
-# ($N$으로 나눈 것)입니다. 책은 손으로 쓴 오차역전파법을 수치 미분과 비교해 $10^{-10}$ 정도의
+# **정리.** Affine의 역전파는 행렬 곱 두 개와 열별 합이고, Softmax-with-Loss의 역전파는 y − t
+# (N으로 나눈 것)입니다. 책은 손으로 쓴 오차역전파법을 수치 미분과 비교해 10⁻¹⁰ 정도의
 # 차이를 확인합니다. 엔진은 순전파 코드만 받고도 손으로 쓴 역전파와 반올림 수준까지 일치합니다.
 # 다음 장에서는 실제로 학습하는 신경망을 만듭니다.

@@ -31,16 +31,16 @@
 # %% [markdown] lang="en"
 # ## The data
 #
-# Two moons: points on an upper half circle (label $+1$) and on a lower one shifted right and
-# down (label $-1$), with a little Gaussian noise. No straight line separates them, so a
+# Two moons: points on an upper half circle (label +1) and on a lower one shifted right and
+# down (label -1), with a little Gaussian noise. No straight line separates them, so a
 # single neuron cannot; a network with hidden layers can bend its boundary. A dozen lines make
 # the data, seeded, so every run is the same.
 
 # %% [markdown] lang="ko"
 # ## 데이터
 #
-# 두 개의 달입니다. 위쪽 반원 위의 점들(레이블 $+1$)과 오른쪽 아래로 옮긴 아래쪽 반원 위의 점들
-# (레이블 $-1$)에 가우스 잡음을 조금 섞었습니다. 직선 하나로는 둘을 가를 수 없으므로 뉴런 하나로는
+# 두 개의 달입니다. 위쪽 반원 위의 점들(레이블 +1)과 오른쪽 아래로 옮긴 아래쪽 반원 위의 점들
+# (레이블 -1)에 가우스 잡음을 조금 섞었습니다. 직선 하나로는 둘을 가를 수 없으므로 뉴런 하나로는
 # 안 되지만, 은닉층이 있는 신경망은 경계를 구부릴 수 있습니다. 데이터는 시드를 고정한 열 줄 남짓의
 # 코드로 만들므로 매번 똑같습니다.
 
@@ -120,21 +120,21 @@ draw_dot(model)
 # %% [markdown] lang="en"
 # ## The loss
 #
-# The output is a score $s$; the label $y$ is $\pm 1$. micrograd's demo uses the max-margin
-# (hinge) loss $\max(0, 1 - y s)$, averaged over the points: zero once a point is on the right
+# The output is a score s; the label y is ±1. micrograd's demo uses the max-margin
+# (hinge) loss max(0, 1 − y s), averaged over the points: zero once a point is on the right
 # side with a margin of at least 1, growing linearly the more wrong it is. A little L2
-# regularisation, $\alpha \sum p^2$ with $\alpha = 10^{-4}$, keeps the weights small. Before
+# regularisation, α Σ p² with α = 10⁻⁴, keeps the weights small. Before
 # training, a pencil value to check the loss against: if every score were 0, each point would
-# contribute exactly $\max(0, 1 - 0) = 1$.
+# contribute exactly max(0, 1 − 0) = 1.
 
 # %% [markdown] lang="ko"
 # ## 손실 함수
 #
-# 출력은 점수 $s$이고 레이블 $y$는 $\pm 1$입니다. micrograd 데모는 최대 마진(힌지) 손실
-# $\max(0, 1 - y s)$를 점들에 대해 평균 내어 씁니다. 점이 마진 1 이상으로 올바른 쪽에 있으면 0이고,
-# 틀릴수록 선형으로 커집니다. 여기에 작은 L2 정규화 $\alpha \sum p^2$($\alpha = 10^{-4}$)를 더해
+# 출력은 점수 s이고 레이블 y는 ±1입니다. micrograd 데모는 최대 마진(힌지) 손실
+# max(0, 1 − y s)를 점들에 대해 평균 내어 씁니다. 점이 마진 1 이상으로 올바른 쪽에 있으면 0이고,
+# 틀릴수록 선형으로 커집니다. 여기에 작은 L2 정규화 α Σ p²(α = 10⁻⁴)를 더해
 # 가중치를 작게 유지합니다. 학습 전에 손으로 확인할 값 하나: 모든 점수가 0이라면 점마다 정확히
-# $\max(0, 1 - 0) = 1$씩 기여합니다.
+# max(0, 1 − 0) = 1씩 기여합니다.
 
 # %%
 zero_scores = hinge([Value(0.0) for _ in X], y)
@@ -146,7 +146,7 @@ assert zero_scores.data == 1.0
 #
 # The loop is the whole of deep learning in five lines: scores for every point (forward), the
 # loss, `zero_grad()` (gradients accumulate, chapter 6), `backward()`, and the optimizer's
-# step $p \leftarrow p - \text{lr} \cdot \partial L/\partial p$. The learning rate falls
+# step p ← p − lr · ∂L/∂p. The learning rate falls
 # linearly from 1.0 to 0.1, as in micrograd's demo (`LinearLR`). Full batch, 60 steps.
 
 # %% [markdown] lang="ko"
@@ -154,7 +154,7 @@ assert zero_scores.data == 1.0
 #
 # 이 루프가 딥러닝의 전부를 다섯 줄에 담고 있습니다. 모든 점의 점수(순전파), 손실, `zero_grad()`
 # (기울기는 누적되므로: 6장), `backward()`, 그리고 옵티마이저의 갱신
-# $p \leftarrow p - \text{lr} \cdot \partial L/\partial p$. 학습률은 micrograd 데모처럼 1.0에서
+# p ← p − lr · ∂L/∂p. 학습률은 micrograd 데모처럼 1.0에서
 # 0.1까지 선형으로 줄어듭니다(`LinearLR`). 전체 배치로 60번 반복합니다.
 
 # %%
@@ -189,12 +189,12 @@ assert final[1] >= 0.9 and final[1] > first[1]  # far above chance (50%)
 # %% [markdown] lang="en"
 # The loss fell and the accuracy rose far above the 50% of guessing. Here is the boundary the
 # network drew, as text: `+` where the score is positive, `.` where negative, and the points
-# on top (`A` for label $+1$, `B` for $-1$; lower case where the network gets one wrong).
+# on top (`A` for label +1, `B` for -1; lower case where the network gets one wrong).
 # Scoring a grid needs no gradients, so it runs under `no_grad()`, which records no graph.
 
 # %% [markdown] lang="ko"
 # 손실은 줄었고 정확도는 찍기(50%)보다 훨씬 높아졌습니다. 신경망이 그린 경계를 글자로 그려 봅니다.
-# 점수가 양수인 곳은 `+`, 음수인 곳은 `.`, 그 위에 점들을 찍습니다(레이블 $+1$은 `A`, $-1$은 `B`,
+# 점수가 양수인 곳은 `+`, 음수인 곳은 `.`, 그 위에 점들을 찍습니다(레이블 +1은 `A`, -1은 `B`,
 # 신경망이 틀린 점은 소문자). 격자 위의 점수에는 기울기가 필요 없으므로 계산 그래프를 기록하지 않는
 # `no_grad()` 안에서 계산합니다.
 
@@ -236,41 +236,34 @@ assert picture.count("A") + picture.count("B") >= 0.85 * len(X)  # most points d
 # 여기서는 같은 모델의 새 복사본을 학습시키면서 단계마다 프레임을 기록합니다.
 
 # %%
-# COORDINATOR: this cell embeds the live view (autograd.live, branch live-py). It runs the
-# real thing when autograd.live exists and otherwise prints a note; once live-py is merged,
-# check that the page below shows and delete the ImportError branch.
+# The live view records the run that Live trains itself: a fresh copy of the same model,
+# the same optimizer and schedule, the hinge loss (without L2, so the probe graph stays small).
 from pathlib import Path
 
 from IPython.display import IFrame
 
-try:
-    from autograd.live import Live
-except ImportError:
-    Live = None
+from autograd.live import Live
 
-if Live is None:
-    print("note: autograd.live is not available in this build; the live view is not shown")
-else:
-    fresh = MLP(2, [8, 8, 1], seed=1)
-    fresh_opt = SGD(fresh.parameters(), lr=1.0)
-    fresh_schedule = LinearLR(fresh_opt, start_factor=1.0, end_factor=0.1, total_iters=STEPS)
-    live = Live(fresh, X, y, loss=lambda s, t: hinge(s, t) + l2(fresh.parameters(), 1e-4), optimizer=fresh_opt)
-    for _ in range(STEPS):
-        live.step()
-        fresh_schedule.step()
-    Path("pages").mkdir(exist_ok=True)
-    live.save("pages/09_live.html")
-    assert Path("pages/09_live.html").stat().st_size < 5_000_000
-    display(IFrame("pages/09_live.html", width="100%", height=720))  # noqa: F821 (IPython's display)
+fresh = MLP(2, [8, 8, 1], seed=1)
+fresh_opt = SGD(fresh.parameters(), lr=1.0)
+fresh_schedule = LinearLR(fresh_opt, start_factor=1.0, end_factor=0.1, total_iters=STEPS)
+live = Live(fresh, X, y, loss=hinge, optimizer=fresh_opt)
+for _ in range(STEPS):
+    live.step()
+    fresh_schedule.step()
+assert live.steps == STEPS and len(live.frames) == STEPS + 1  # frame 0 is the untrained model
+Path("pages").mkdir(exist_ok=True)
+live.save("pages/09_live.html")
+IFrame("pages/09_live.html", width="100%", height=720)
 
 # %% [markdown] lang="en"
 # ## The same network in PyTorch
 #
 # A scalar engine is for understanding, not for size. When a model outgrows it, `to_torch()`
 # hands it over: a `torch.nn.Sequential` of `Linear` layers and `ReLU`s holding a copy of the
-# trained weights, in float64 by default. Ours computes a neuron as $b + \sum_i w_i x_i$ one
+# trained weights, in float64 by default. Ours computes a neuron as b + Σᵢ wᵢ xᵢ one
 # scalar at a time; PyTorch does it as a matrix product. Same mathematics, different order of
-# additions, so we expect agreement to rounding, about $10^{-15}$, for the outputs, the loss,
+# additions, so we expect agreement to rounding, about 10⁻¹⁵, for the outputs, the loss,
 # and every one of the 105 gradients.
 #
 # (The comparison needs PyTorch; without it the cell says so and skips.)
@@ -281,8 +274,8 @@ else:
 # 스칼라 엔진은 이해하기 위한 것이지 큰 모델을 위한 것이 아닙니다. 모델이 엔진보다 커지면
 # `to_torch()`가 넘겨줍니다. 학습된 가중치의 복사본을 담은 `Linear` 계층과 `ReLU`의
 # `torch.nn.Sequential`이며, 기본 자료형은 float64입니다. 우리 엔진은 뉴런을 스칼라 하나씩
-# $b + \sum_i w_i x_i$로 계산하고, PyTorch는 행렬 곱으로 계산합니다. 수학은 같고 덧셈의 순서만 다르므로
-# 출력, 손실, 105개 기울기 모두가 반올림 수준(약 $10^{-15}$)까지 일치할 것으로 기대합니다.
+# b + Σᵢ wᵢ xᵢ로 계산하고, PyTorch는 행렬 곱으로 계산합니다. 수학은 같고 덧셈의 순서만 다르므로
+# 출력, 손실, 105개 기울기 모두가 반올림 수준(약 10⁻¹⁵)까지 일치할 것으로 기대합니다.
 #
 # (이 비교에는 PyTorch가 필요합니다. 없으면 셀이 그렇다고 알리고 건너뜁니다.)
 
@@ -321,7 +314,7 @@ else:
 
 # %% [markdown] lang="en"
 # Two engines written independently, one by scalars and one by tensors, agree on the loss and
-# on all 105 gradients to about $10^{-16}$. That is a strong test of both, and the reason the
+# on all 105 gradients to about 10⁻¹⁶. That is a strong test of both, and the reason the
 # library's test suite compares with PyTorch wherever it is installed.
 #
 # **Summary.** Training is forward, loss, zero_grad, backward, step, repeated. A 105-parameter
@@ -330,7 +323,7 @@ else:
 
 # %% [markdown] lang="ko"
 # 서로 독립적으로 작성된 두 엔진, 하나는 스칼라로 하나는 텐서로 계산하는 엔진이 손실과 105개
-# 기울기 모두에서 약 $10^{-16}$까지 일치합니다. 두 엔진 모두에 대한 강력한 검증이며, 이 라이브러리의
+# 기울기 모두에서 약 10⁻¹⁶까지 일치합니다. 두 엔진 모두에 대한 강력한 검증이며, 이 라이브러리의
 # 테스트가 PyTorch가 설치된 곳에서는 언제나 PyTorch와 비교하는 이유이기도 합니다.
 #
 # **정리.** 학습은 순전파, 손실, zero_grad, 역전파, 갱신의 반복입니다. 매개변수 105개의 MLP가 60번의
