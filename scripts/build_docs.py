@@ -83,7 +83,8 @@ def execute(chapter: Chapter, workdir: Path) -> object:
     try:
         client.execute()
     except CellExecutionError as e:
-        raise ChapterError(f"{chapter.source.relative_to(ROOT)}: a cell failed\n{e}") from None
+        message = re.sub(r"\x1b\[[0-9;]*m", "", str(e))  # the traceback without its colours
+        raise ChapterError(f"{chapter.source.relative_to(ROOT)}: a cell failed\n{message}") from None
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
@@ -130,7 +131,7 @@ def run_chapters(chapters: list[Chapter], jobs: int) -> dict[str, tuple[Chapter,
     import nbformat
 
     workdir = BUILD / LANGS[0] / "tutorial"
-    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "pages").mkdir(parents=True, exist_ok=True)
     os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
     os.environ.setdefault("MPLBACKEND", "Agg")
 
