@@ -176,6 +176,7 @@ for leaf in (x1, w1, x2, w2):
 # 입력을 조금 움직이고 출력을 지켜보는 수치 미분입니다. `autograd.gradcheck`가 중앙 차분으로 바로
 # 그 일을 하고, 어느 기울기라도 어긋나면 예외를 냅니다.
 
+
 # %%
 def neuron(x1, w1, x2, w2, b):
     return (x1 * w1 + x2 * w2 + b).tanh()
@@ -283,13 +284,13 @@ N = X1 * W1 + X2 * W2 + B
 N.label = "n"
 E = (2 * N).exp()
 E.label = "e"
-O = (E - 1) / (E + 1)
-O.label = "o"
-O.backward()
+T = (E - 1) / (E + 1)
+T.label = "o"
+T.backward()
 
-print(O.data)
+print(T.data)
 print(X1.grad, W1.grad, X2.grad, W2.grad)
-assert math.isclose(O.data, 1 / math.sqrt(2), rel_tol=1e-15)
+assert math.isclose(T.data, 1 / math.sqrt(2), rel_tol=1e-15)
 for mine, theirs in [(X1, x1), (W1, w1), (X2, x2), (W2, w2), (B, b)]:
     assert math.isclose(mine.grad, theirs.grad, rel_tol=1e-13, abs_tol=1e-15), mine.label
     assert math.isclose(mine.grad, lecture.get(mine.label, 0.5), rel_tol=1e-13, abs_tol=1e-15)
@@ -305,13 +306,13 @@ for mine, theirs in [(X1, x1), (W1, w1), (X2, x2), (W2, w2), (B, b)]:
 # 두 개, tanh). 이번에는 n까지의 4개에 작은 연산마다 하나씩 더해져 모두 9개입니다.
 
 # %%
-pieces = autograd.trace_backward(O)
+pieces = autograd.trace_backward(T)
 print(len(steps), len(pieces))
 print([step.node.op for step in pieces])
 assert len(steps) == 5 and len(pieces) == 4 + 5
 
 # %%
-draw_dot(O)
+draw_dot(T)
 
 # %% [markdown] lang="en"
 # In the diagram, follow e: it has two arrows out, one into e − 1 and one into e + 1.

@@ -101,6 +101,7 @@ assert matmul([[1, 2], [3, 4]], [[5, 6], [7, 8]]) == [[19, 22], [43, 50]]
 # 편향의 기울기가 합인 까닭은 b가 행마다 한 번씩 쓰였기 때문입니다. 6장의 재사용 노드처럼,
 # 쓰인 곳마다 돌아온 기울기가 더해집니다.
 
+
 # %%
 class Affine:
     def __init__(self, W, b):
@@ -241,6 +242,7 @@ draw_dot(loss)
 # 한 줄입니다. (책은 log 0을 피하려고 log 안에 10⁻⁷을 더합니다. 아래처럼 점수에서 곧바로
 # log 소프트맥스를 계산하면 그런 보정이 필요 없고, 출력하는 어떤 자릿수도 바뀌지 않습니다.)
 
+
 # %%
 def log_softmax(row):
     m = max(row)
@@ -290,6 +292,7 @@ assert close(da[0], [ai.grad for ai in a]) and math.isclose(book_loss, loss.data
 #
 # 작은 버전으로 해 봅니다. 입력 4개, 은닉 5개, 클래스 3개, 배치 3개입니다.
 
+
 # %%
 class Relu:
     def forward(self, x):
@@ -337,6 +340,7 @@ assert 0 < net.loss(x_batch, t_batch) < 3 * math.log(3)  # a loose sanity bound 
 
 # %% [markdown] lang="ko"
 # 책의 방식대로 수치 미분을 구합니다. 원소 하나를 그 자리에서 바꾸고, 손실을 계산하고, 되돌려 놓습니다.
+
 
 # %%
 def numerical_gradient(f, params, h=1e-4):

@@ -173,7 +173,7 @@ def accuracy(scores):
 
 
 history = []
-for step in range(STEPS):
+for _ in range(STEPS):
     loss, scores = loss_of(model)
     optimizer.zero_grad()
     loss.backward()
@@ -197,6 +197,7 @@ assert final[1] >= 0.9 and final[1] > first[1]  # far above chance (50%)
 # 점수가 양수인 곳은 `+`, 음수인 곳은 `.`, 그 위에 점들을 찍습니다(레이블 +1은 `A`, -1은 `B`,
 # 신경망이 틀린 점은 소문자). 격자 위의 점수에는 기울기가 필요 없으므로 계산 그래프를 기록하지 않는
 # `no_grad()` 안에서 계산합니다.
+
 
 # %%
 def boundary_map(model, cols=48, rows=18):

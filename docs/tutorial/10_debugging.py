@@ -111,6 +111,7 @@ assert "product = a * a" in str(caught)  # the line of code that made it
 # 아래의 작은 "손실"은 중심에서 세 점까지의 거리를 더합니다. 그중 한 점은 정확히 중심 위에 있습니다.
 # 실제 코드처럼 거리는 `backward()`를 부르는 곳에서 몇 줄 떨어진 도우미 함수 안에서 계산합니다.
 
+
 # %%
 def distance(p, q):
     dx, dy = p[0] - q[0], p[1] - q[1]
@@ -185,6 +186,7 @@ assert caught.op == "sqrt" and "return (dx * dx + dy * dy).sqrt()" in str(caught
 # 거리 함수는 0에서 미분할 수 없으므로(원뿔의 꼭짓점입니다) 점이 중심에 오지 않게 하거나, 꼭짓점에서
 # 기울기가 0이 되는 매끄러운 거리 √(dx² + dy² + ε)을 쓰는 것이 흔한 선택입니다.
 
+
 # %%
 def smooth_distance(p, q, eps=1e-12):
     dx, dy = p[0] - q[0], p[1] - q[1]
@@ -239,6 +241,7 @@ else:
 # 약 10⁴³⁴로, float의 범위를 한참 넘습니다. numpy와 PyTorch는 `inf`를 내고, 이어서
 # ∞/∞ = NaN이 됩니다. 여기서는 `exp`가 그 줄에서 거부합니다.
 
+
 # %%
 def naive_softmax(z):
     exps = [v.exp() for v in z]
@@ -286,8 +289,11 @@ assert isinstance(caught, OverflowError) and caught.op == "exp" and caught.input
 # <details><summary>답</summary>
 #
 # 소프트맥스는 (1, e⁻²⁰⁰⁰) = (1, 0)입니다. 손실은 m + log(1 + e⁻²⁰⁰⁰) − z₁ = 1000 + 0 + 1000
-# = 2000으로, 신경망이 2000 나트만큼 자신 있게 틀렸다는 뜻입니다. 기울기는 y − t = (1 − 0, 0 − 1) = (1, −1)로 유한하며, 학습에 필요한 바로 그 값입니다. z₀은 내리고 z₁은 올립니다.
+# = 2000으로, 신경망이 2000 나트만큼 자신 있게 틀렸다는 뜻입니다. 기울기는
+# y − t = (1 − 0, 0 − 1) = (1, −1)로 유한하며, 학습에 필요한 바로 그 값입니다. z₀은 내리고 z₁은
+# 올립니다.
 # </details>
+
 
 # %%
 def stable_cross_entropy(z, target):

@@ -203,7 +203,10 @@ assert tax.grad == 200.0  # the book's numbers, chapter 2
 
 # %%
 messages = []
-for args in [("softplus", math.exp, lambda g, x, out: g * out), ("my_cos", math.cos, lambda g, x, out: -g * math.sin(x))]:
+for args in [
+    ("softplus", math.exp, lambda g, x, out: g * out),
+    ("my_cos", math.cos, lambda g, x, out: -g * math.sin(x)),
+]:
     try:
         autograd.defop(*args)
     except OpDefinitionError as error:

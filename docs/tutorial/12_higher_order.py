@@ -62,7 +62,6 @@
 # %%
 import math
 
-import autograd
 from autograd import Value, grad
 from autograd.viz import draw_dot
 
@@ -132,6 +131,7 @@ draw_dot(slope)
 #
 # 에 있습니다. 고를 학습률이 없고, 답에 가까워지면 맞는 자릿수가 단계마다 대략 두 배가 됩니다. 여기에
 # f''가 필요한데, `create_graph=True`가 주는 것이 바로 그것입니다.
+
 
 # %%
 def derivatives(x0):
@@ -223,6 +223,7 @@ assert 100 < steps < 10_000 and math.isclose(x_gd, lo, rel_tol=1e-11)
 # 의 최솟값은 (1, 1)이고, 전통적인 출발점은 (−1.2, 1)입니다. 손으로 구한 헤세 행렬은 다음과 같습니다.
 #
 # - ∂²f/∂x² = 2 − 40y + 120x²,  ∂²f/∂x∂y = −40x,  ∂²f/∂y² = 20.
+
 
 # %%
 def rosenbrock(x, y):

@@ -181,6 +181,7 @@ assert refused is not None and ".data" in str(refused)
 # 호출 때마다 매개변수의 현재 `.data`를 읽고, `backward()`처럼 기울기를 `.grad`에 더하므로 옵티마이저를
 # 그대로 쓸 수 있습니다. `wrt=()`는 데이터에 대한 기울기는 필요 없다는 뜻입니다.
 
+
 # %%
 def two_moons(n, noise=0.1, seed=0):  # chapter 9's data
     rng = random.Random(seed)
@@ -233,6 +234,7 @@ assert compiled_loss == eager_loss.data and compiled_grads == eager_grads  # bit
 #
 # **예측해 보세요**: 컴파일한 단계는 즉시 실행보다 얼마나 빠를까요? 2배, 10배, 100배?
 
+
 # %%
 def best_of(fn, runs=5):
     times = []
@@ -253,7 +255,10 @@ def compiled_step():
     step(X, y)
 
 
-rows = [("eager: build the graph, backward", best_of(eager_step)), ("compiled: straight-line floats", best_of(compiled_step))]
+rows = [
+    ("eager: build the graph, backward", best_of(eager_step)),
+    ("compiled: straight-line floats", best_of(compiled_step)),
+]
 
 try:
     import torch
@@ -280,8 +285,10 @@ print(f"{'one training step (60 points, 105 parameters)':<48}{'time':>10}")
 for name, seconds in rows:
     print(f"{name:<48}{1000 * seconds:>8.2f} ms")
 print(f"{'compiling, once':<48}{1000 * compile_seconds:>8.0f} ms")
-print(f"compiled / eager: {eager_time / compiled_time:.0f}x faster; compiling pays for itself after "
-      f"{math.ceil(compile_seconds / (eager_time - compiled_time))} steps")
+print(
+    f"compiled / eager: {eager_time / compiled_time:.0f}x faster; compiling pays for itself after "
+    f"{math.ceil(compile_seconds / (eager_time - compiled_time))} steps"
+)
 assert compiled_time * 3 < eager_time  # a safe bound: on the development machine the factor is about 30
 
 # %% [markdown] lang="en"
