@@ -130,6 +130,40 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", type=Path, default=Path("playground.html"), help="default playground.html"
     )
     playground.set_defaults(run=_playground)
+
+    live = commands.add_parser(
+        "live",
+        help="train a network on a data set and write (or serve) the live view of its training",
+        description="Train an MLP on DATASET step by step, recording each step, and write the live view: one "
+        "page (it opens from file://, with no network) with the network, the probe example's graph, the data "
+        "and the decision boundary, the loss curve and every parameter, at every step. With --serve, watch it "
+        "train in the browser instead: pause, step, change the learning rate, click to add points.",
+        epilog="examples:\n  %(prog)s moons --steps 200 -o live.html\n  %(prog)s moons --serve",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    live.add_argument("dataset", choices=LIVE_DATASETS, help="the data: two interleaving half circles (moons)")
+    live.add_argument("--steps", type=int, default=100, metavar="N", help="training steps (default 100)")
+    live.add_argument(
+        "-o", "--output", metavar="FILE", type=Path, help="write the replay page to FILE (default live.html)"
+    )
+    live.add_argument("--serve", action="store_true", help="serve the live view while it trains (Ctrl-C stops)")
+    live.add_argument("--port", type=int, default=0, help="port to serve on (default: any free one)")
+    live.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to serve on (default 127.0.0.1, this machine only; anything else is reachable by others)",
+    )
+    live.add_argument("--open", action="store_true", help="open the served page in the browser")
+    live.add_argument("--points", type=int, default=100, help="examples in the data set (default 100)")
+    live.add_argument("--noise", type=float, default=0.1, help="noise of the moons (default 0.1)")
+    live.add_argument("--seed", type=int, default=0, help="seed of the data and the weights (default 0)")
+    live.add_argument(
+        "--hidden", default="16,16", metavar="SIZES", help="hidden layer sizes, comma-separated (default 16,16)"
+    )
+    live.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd", help="default sgd (momentum 0.9)")
+    live.add_argument("--lr", type=float, help="learning rate (default 0.05 for sgd, 0.01 for adam)")
+    live.add_argument("--no-progress", action="store_true", help="no progress bar")
+    live.set_defaults(run=_live)
     return parser
 
 
@@ -419,6 +453,118 @@ def _playground(args: argparse.Namespace) -> int:
     except OSError as error:  # a folder given, a directory that does not exist, no permission
         raise RunError(f"cannot write {str(args.output)!r}: {error.strerror or error}") from None
     print(f"wrote {args.output}: open it in a browser")
+    return 0
+
+
+LIVE_DATASETS = ("moons",)
+
+
+def _live_setup(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The model, data and optimizer of ``live`` from its arguments, checked before anything runs."""
+    if args.steps < 0 or (args.steps == 0 and not args.serve):
+        raise UsageError(f"--steps must be at least 1, got {args.steps}")
+    if args.points < 2:
+        raise UsageError(f"--points must be at least 2 (a point per moon), got {args.points}")
+    if not 0 <= args.noise < float("inf"):
+        raise UsageError(f"--noise must be a finite number >= 0, got {args.noise}")
+    if args.lr is not None and not 0 < args.lr < float("inf"):
+        raise UsageError(f"--lr must be a finite number > 0, got {args.lr}")
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be from 0 (any free port) to 65535, got {args.port}")
+    try:
+        hidden = [int(size) for size in args.hidden.split(",") if size.strip()]
+    except ValueError:
+        raise UsageError(f"--hidden must be layer sizes such as 16,16, got {args.hidden!r}") from None
+    if any(size < 1 for size in hidden):
+        raise UsageError(f"--hidden sizes must be at least 1, got {args.hidden!r}")
+    from .live import Live, make_moons
+    from .nn import MLP, SGD, Adam
+
+    X, y = make_moons(args.points, noise=args.noise, seed=args.seed)
+    model = MLP(2, [*hidden, 1], seed=args.seed)
+    if args.optimizer == "adam":
+        optimizer: Any = Adam(model.parameters(), lr=args.lr or 0.01)
+    else:
+        optimizer = SGD(model.parameters(), lr=args.lr or 0.05, momentum=0.9)
+    sizes = " -> ".join(str(n) for n in [2, *hidden, 1])
+    title = f"MLP({sizes}) learning {args.points} moons"
+    return Live(model, X, y, optimizer=optimizer, title=title), model
+
+
+def _progress(steps: int, quiet: bool) -> Any:
+    """A tqdm progress bar on stderr, or, without tqdm, one that prints a line now and then."""
+    if quiet or steps == 0:
+        return _Progress(steps, quiet=True)
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return _Progress(steps, quiet=False)
+    return tqdm(total=steps, unit="step", desc="training", file=sys.stderr)
+
+
+class _Progress:
+    """What the command needs of tqdm: ``update``, ``set_postfix``, ``close`` (tqdm is an optional extra)."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.total, self.done, self.quiet, self.postfix = total, 0, quiet, ""
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        if not self.quiet and (self.done == self.total or self.done % max(1, self.total // 10) == 0):
+            print(f"training: step {self.done}/{self.total} {self.postfix}", file=sys.stderr)
+
+    def set_postfix(self, **values: Any) -> None:
+        self.postfix = " ".join(f"{k}={v}" for k, v in values.items())
+
+    def close(self) -> None:
+        pass
+
+
+def _live(args: argparse.Namespace) -> int:
+    output = args.output if args.output is not None else (None if args.serve else Path("live.html"))
+    target = _check_writable(output) if output is not None else None
+    live, _ = _live_setup(args)
+    server = None
+    if args.serve:
+        try:
+            server = live.serve(port=args.port, host=args.host, open_browser=args.open)
+        except OSError as error:
+            raise RunError(f"cannot serve on {args.host}:{args.port}: {error.strerror or error}") from None
+        print(f"serving the live view at {server.url} (Ctrl-C stops)", flush=True)
+        if args.host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"warning: {args.host} lets other machines reach the page and its controls", file=sys.stderr)
+    bar = _progress(args.steps, args.no_progress)
+    try:
+        for _ in range(args.steps):
+            loss = live.step()
+            accuracy = live.frames[-1].accuracy
+            bar.set_postfix(loss=f"{loss:.4f}", accuracy=f"{accuracy:.0%}" if accuracy is not None else "-")
+            bar.update(1)
+    except KeyboardInterrupt:
+        bar.close()
+        if server is not None:
+            server.close()
+        if target is not None:
+            _write_output(target, live.page().html.encode("utf-8"))
+            print(f"stopped after {len(live.frames) - 1} steps; wrote {output}")
+        raise
+    finally:
+        bar.close()
+    if target is not None:
+        _write_output(target, live.page().html.encode("utf-8"))
+        last = live.frames[-1]
+        summary = f"loss {last.loss:.4f}" + (f", accuracy {last.accuracy:.0%}" if last.accuracy is not None else "")
+        print(f"wrote {output}: {len(live.frames) - 1} steps ({summary}); open it in a browser")
+    if server is not None:
+        live.controls.act({"action": "pause"})  # the page's play and step buttons train on from here
+        live.note(f"paused after {args.steps} steps: press play or step to train on")
+        print(f"trained {args.steps} steps; serving at {server.url}, paused: play or step there (Ctrl-C stops)")
+        try:
+            while True:
+                live.step()  # waits for the page's play or step
+        except KeyboardInterrupt:
+            server.close()
+            return 0
     return 0
 
 

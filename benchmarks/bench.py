@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import gc
 import itertools
+import json
 import math
 import platform
 import random
@@ -549,6 +550,7 @@ def main(argv: list[str] | None = None) -> int:
     compile_at_scale(args.quick)
     print_callgrind()
     print_diagram_times()
+    print_live(args.quick)
     return 0
 
 
@@ -767,6 +769,68 @@ def print_diagram_times(target: float = 5.0) -> None:
         "'time' is wall-clock (the target), 'cpu' the CPU time of the process and its `dot` (what load cannot inflate)"
     )
     print_table(["expression", "output", "Graphviz", "time", "cpu", "target", ""], rows)
+
+
+# ----------------------------------------------------------------------------- the live view
+
+
+def print_live(quick: bool, overhead_target: float = 0.10, size_target: int = 5_000_000) -> None:
+    """The live view's two targets: recording a frame costs at most 10% of an eager training step
+    of MLP(2,[16,16,1]) on 100 moons points, and the replay of 200 steps is at most 5 MB.
+
+    Each ``Live.step()`` is timed whole and its recording (``_frame``: the probe example's graph
+    rebuilt and differentiated, the arrays packed) on its own; the eager step is the rest. The
+    page is written by ``Live.save`` (with whatever live.js the branch has).
+    """
+    import tempfile
+    from pathlib import Path
+
+    from autograd.live import Live, make_moons
+
+    X, y = make_moons(100, noise=0.1, seed=0)
+    live = Live(autograd.nn.MLP(2, [16, 16, 1], seed=1), X, y)
+    record = live._frame
+    spent: list[float] = []
+
+    def timed(*args: Any) -> Any:
+        start = time.perf_counter()
+        frame = record(*args)
+        spent.append(time.perf_counter() - start)
+        return frame
+
+    live._frame = timed  # type: ignore[method-assign]
+    steps = 20 if quick else 200
+    totals = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        live.step()
+        totals.append(time.perf_counter() - start)
+    recording = statistics.median(spent)
+    eager = statistics.median(t - r for t, r in zip(totals, spent))
+    ratio = recording / eager
+    print(f"\nThe live view: MLP(2,[16,16,1]) on 100 moons points, medians of {steps} steps")
+    rows = [
+        ["eager training step (forward, backward, SGD)", _ms(eager), "", ""],
+        [
+            "recording its frame",
+            _ms(recording),
+            f"{ratio:.1%} of the step (target <= {overhead_target:.0%})",
+            "met" if ratio <= overhead_target else "NOT MET",
+        ],
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        size = live.save(Path(folder) / "live.html").stat().st_size
+    frames = len(json.dumps(live.encode(), separators=(",", ":")))
+    verdict = ("met" if size <= size_target else "NOT MET") if steps == 200 else "(200 steps in a full run)"
+    rows.append(
+        [
+            f"replay page of {steps} steps",
+            f"{size / 1e6:.2f} MB",
+            f"frames {frames / 1e6:.2f} MB (target <= {size_target / 1e6:g} MB at 200 steps)",
+            verdict,
+        ]
+    )
+    print_table(["live view", "time / size", "", ""], rows)
 
 
 if __name__ == "__main__":

@@ -9,9 +9,9 @@ __all__ = ["make_moons"]
 
 
 def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[list[list[float]], list[float]]:
-    """Two interleaving half circles, as scikit-learn's ``make_moons`` draws them: ``(X, y)``, with
-    ``n`` points (the upper moon first, then the lower), labels -1 and +1 (for ``hinge``), Gaussian
-    ``noise`` added to each coordinate. The same ``seed`` gives the same points everywhere."""
+    """Two interleaving half circles, as scikit-learn's ``make_moons`` draws them: ``(X, y)``, with ``n``
+    points (the upper moon first, then the lower, which gets the odd one), labels -1 and +1 (for
+    ``hinge``), Gaussian ``noise`` added to each coordinate. The same ``seed`` gives the same points."""
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"make_moons: n must be an int (a number of points), got {n!r}")
     if n < 2:
@@ -19,7 +19,7 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[list[li
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise < math.inf:
         raise ValueError(f"make_moons: noise must be a finite number >= 0, got {noise!r}")
     rng = random.Random(seed)
-    upper, lower = n // 2 + n % 2, n // 2
+    upper, lower = n // 2, n - n // 2  # an odd point goes to the lower moon, as in scikit-learn
     X: list[list[float]] = []
     y: list[float] = []
     for i in range(upper):

@@ -99,5 +99,5 @@ def live_page(run: Live, spec_data: dict[str, Any], frames: dict[str, Any]) -> p
         ]
     )
     script = forward_script(run) + "\n" + _BOOT
-    text = pages.document(spec_data["title"], body, assets=ASSETS, script=script)
+    text = pages.document(spec_data["title"], body, assets=ASSETS, script=script, connect=bool(spec_data["live"]))
     return pages.Page(text, spec_data["title"], height=HEIGHT)

@@ -284,7 +284,8 @@ class Live:
             event["file"] = site.group(1)
         self._pending_events.append(event)
         self.steps += 1
-        self._append(self._frame(None, None, None, [p.data for p in self.params]))
+        # the parameters did not move, and the probe's graph may fail as the batch did: frame before's probe
+        self._append(self._frame(None, None, None, [p.data for p in self.params], probe=False))
 
     def _probe_root(self) -> Value:
         out = self.model(self.X[self.probe])
@@ -314,7 +315,12 @@ class Live:
         return floats64([node.data for node in nodes]), floats64(grads)
 
     def _frame(
-        self, loss: float | None, accuracy: float | None, grads: list[float] | None, before: Sequence[float]
+        self,
+        loss: float | None,
+        accuracy: float | None,
+        grads: list[float] | None,
+        before: Sequence[float],
+        probe: bool = True,
     ) -> Frame:
         after = [p.data for p in self.params]
         events = self._pending_events
@@ -324,7 +330,10 @@ class Live:
             text = f"learning rate {self._last_lr:g} -> {lr:g}"
             events.insert(0, {"kind": "lr", "text": text, "from": self._last_lr})
             self._last_lr = lr
-        probe_data, probe_grad = self._probe()
+        if probe:
+            probe_data, probe_grad = self._probe()
+        else:
+            probe_data, probe_grad = self.frames[-1].probe_data, self.frames[-1].probe_grad
         frame = Frame(
             step=self.steps,
             loss=loss,

@@ -55,21 +55,24 @@ def document(
     script: str = "",
     lang: str = "en",
     wasm: bool = False,
+    connect: bool = False,
 ) -> str:
     """A whole HTML page: ``body`` with the packaged ``assets`` (``.css`` and ``.js`` files, in order) and
     ``script`` inlined. ``toolkit.js`` always comes first. Nothing in it loads from anywhere else.
-    ``wasm``: the page may compile WebAssembly held in its own scripts (Graphviz, for the playground)."""
+    ``wasm``: the page may compile WebAssembly held in its own scripts (Graphviz, for the playground).
+    ``connect``: the page may talk to the server it came from, and to no other (the served live view)."""
     styles = [_inline_style(asset(name)) for name in assets if name.endswith(".css")]
     scripts = [_inline_script(asset(name)) for name in ("toolkit.js", *assets) if name.endswith(".js")]
     if script:
         scripts.append(_inline_script(script))
     wasm_source = " 'wasm-unsafe-eval'" if wasm else ""  # compiling bytes the page holds: still no request
+    connect_source = " connect-src 'self';" if connect else ""  # its own origin: the live server's events
     head = "\n".join(
         [
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             # no request may leave the page: not a script, a style, an image, a font or a fetch
-            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' + connect_source + " "
             f"script-src 'unsafe-inline'{wasm_source}; style-src 'unsafe-inline'; img-src data:\">",
             f"<title>{html.escape(title)}</title>",
             *styles,

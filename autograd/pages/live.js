@@ -36,7 +36,7 @@
       if (message && message.autograd === "live-frame") frames.add(message.frame);
     });
     if (spec.live && typeof EventSource !== "undefined") {
-      var source = new EventSource("events");
+      var source = new EventSource(spec.events || "events");
       source.addEventListener("frame", function (event) { frames.add(JSON.parse(event.data)); });
     }
     AutogradPages.expose(api);
