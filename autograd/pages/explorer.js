@@ -304,31 +304,7 @@
     this.groups = spec.groups || {};
     this.views = spec.views || { "": { svg: spec.svg || "", boxOf: {} } };
     this.forward = this.nodes.filter(function (node) { return node.op; }).map(function (node) { return node.id; });
-    this.last = {}; // input id -> index of the last step handing it a share
-    this.leaves = {}; // leaf id -> its gradient after one pass (the last total)
-    this.steps.forEach(function (step, k) {
-      step.shares.forEach(function (share) {
-        self.last[share.input] = k;
-        if (!self.byId[share.input].op) self.leaves[share.input] = share.total;
-      });
-    });
-    this.canAgain = this.steps.some(function (step) {
-      return step.shares.some(function (share) { return share.again !== undefined; });
-    });
-    // one colour scale per pass, over every gradient that pass shows
-    var first = [1];
-    var second = [1];
-    this.steps.forEach(function (step) {
-      first.push(step.grad);
-      second.push(step.grad);
-      step.shares.forEach(function (share) {
-        first.push(share.total);
-        second.push(share.again !== undefined ? share.again : share.total);
-      });
-    });
-    Object.keys(this.leaves).forEach(function (id) { second.push(self.leaves[id]); });
-    this.scales = { 1: colourScale(first), 2: colourScale(second) };
-    this.scale = this.scales[1];
+    this.tally();
     this.again = false;
     this.position = 0;
     this.viewKey = "";
@@ -362,9 +338,59 @@
       actualSize: function () { self.actualSize(); },
       view: function () { return { scale: self.pz.getScale(), pan: self.pz.getPan(), key: self.viewKey }; },
       setColorByGrad: function (on) { self.setColour(!!on); },
-      setSpeed: function (s) { self.setSpeed(s); }
+      setSpeed: function (s) { self.setSpeed(s); },
+      update: function (values) { return self.update(values).step; }
     };
   }
+
+  /* What the steps add up to: the last step reaching each input, the leaves' gradients after one
+     pass, and one colour scale per pass, over every gradient that pass shows. */
+  Explorer.prototype.tally = function () {
+    var self = this;
+    this.last = {}; // input id -> index of the last step handing it a share
+    this.leaves = {}; // leaf id -> its gradient after one pass (the last total)
+    this.steps.forEach(function (step, k) {
+      step.shares.forEach(function (share) {
+        self.last[share.input] = k;
+        if (!self.byId[share.input].op) self.leaves[share.input] = share.total;
+      });
+    });
+    this.canAgain = this.steps.some(function (step) {
+      return step.shares.some(function (share) { return share.again !== undefined; });
+    });
+    var first = [1];
+    var second = [1];
+    this.steps.forEach(function (step) {
+      first.push(step.grad);
+      second.push(step.grad);
+      step.shares.forEach(function (share) {
+        first.push(share.total);
+        second.push(share.again !== undefined ? share.again : share.total);
+      });
+    });
+    Object.keys(this.leaves).forEach(function (id) { second.push(self.leaves[id]); });
+    this.scales = { 1: colourScale(first), 2: colourScale(second) };
+    this.scale = this.scales[1];
+  };
+
+  /* New numbers for the same graph (the live view's frames): values.data {node id: data} and
+     values.steps, the backward steps with the same nodes and shares in the same order. The layout,
+     the open box, the pan and zoom and the position stay; nothing is laid out again. */
+  Explorer.prototype.update = function (values) {
+    var self = this;
+    var data = values.data || {};
+    this.nodes.forEach(function (node) {
+      if (Object.prototype.hasOwnProperty.call(data, node.id)) node.data = data[node.id];
+    });
+    if (values.steps) {
+      if (values.steps.length !== this.steps.length) throw new Error("explorer.update: the steps are not those of this graph");
+      this.steps = values.steps;
+      this.tally();
+    }
+    if (values.note !== undefined) this.banner = values.note;
+    this.render({ still: true });
+    return { step: this.position };
+  };
 
   Explorer.prototype.build = function (container) {
     var self = this;
@@ -876,6 +902,10 @@
       html += '<div class="ag-note">' + AutogradPages.escape(this.note) + "</div>";
       text.push(this.note);
     }
+    if (this.banner) {
+      html = '<div class="ag-inside">' + AutogradPages.escape(this.banner) + "</div>" + html;
+      text.unshift(this.banner);
+    }
     this.caption.innerHTML = html;
     this.captionText = text.join("\n");
     // controls
@@ -897,7 +927,9 @@
         }
       }
     }
-    if (focusBox) {
+    if (how.still) {
+      // new numbers only (update): the view stays where the reader put it
+    } else if (focusBox) {
       var near = [this.elements[focusBox].g];
       touched.forEach(function (id) {
         var box = self.shownAs(id);
