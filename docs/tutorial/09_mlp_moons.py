@@ -148,6 +148,7 @@ assert zero_scores.data == 1.0
 # loss, `zero_grad()` (gradients accumulate, chapter 6), `backward()`, and the optimizer's
 # step p ← p − lr · ∂L/∂p. The learning rate falls
 # linearly from 1.0 to 0.1, as in micrograd's demo (`LinearLR`). Full batch, 60 steps.
+# One more line, `live.record(...)`, keeps a frame of every step for the live view below.
 
 # %% [markdown] lang="ko"
 # ## 학습
@@ -156,11 +157,15 @@ assert zero_scores.data == 1.0
 # (기울기는 누적되므로: 6장), `backward()`, 그리고 옵티마이저의 갱신
 # p ← p − lr · ∂L/∂p. 학습률은 micrograd 데모처럼 1.0에서
 # 0.1까지 선형으로 줄어듭니다(`LinearLR`). 전체 배치로 60번 반복합니다.
+# 한 줄을 더한 `live.record(...)`는 아래 라이브 뷰를 위해 단계마다 프레임을 남깁니다.
 
 # %%
+from autograd.live import Live
+
 STEPS = 60
 optimizer = SGD(model.parameters(), lr=1.0)
 schedule = LinearLR(optimizer, start_factor=1.0, end_factor=0.1, total_iters=STEPS)
+live = Live(model, X, y, loss=hinge, optimizer=optimizer)  # a recorder, for the live view below
 
 
 def loss_of(model):
@@ -179,6 +184,7 @@ for _ in range(STEPS):
     loss.backward()
     optimizer.step()
     schedule.step()
+    live.record(loss, scores=scores)  # one frame: the parameters, their gradients, the loss
     history.append((loss.data, accuracy(scores)))
 
 first, final = history[0], history[-1]
@@ -225,33 +231,25 @@ assert picture.count("A") + picture.count("B") >= 0.85 * len(X)  # most points d
 # The live view replays a training run: the network with each neuron's output as a heatmap over
 # the plane, the probe example's graph with its data and gradients at every step, the decision
 # boundary, and the loss curve. Press play, or scrub to any step. The page is a static file,
-# made by `autograd.live.Live`, which here trains a fresh copy of the same model and records a
-# frame per step.
+# made by `autograd.live.Live` from the frames that `live.record(...)` took in the loop above:
+# the parameters and their gradients after every step. (The probe graph is drawn with the
+# recorder's loss, the hinge alone; the L2 term would add a node for every parameter.)
 
 # %% [markdown] lang="ko"
 # ## 학습 과정 지켜보기
 #
 # 라이브 뷰는 학습 과정을 다시 보여 줍니다. 뉴런마다 출력을 평면 위의 히트맵으로 보여 주는 신경망,
 # 매 단계의 데이터와 기울기가 적힌 탐침(probe) 예제의 계산 그래프, 결정 경계, 손실 곡선이 있습니다.
-# 재생을 누르거나 원하는 단계로 끌어 보세요. 이 페이지는 `autograd.live.Live`가 만든 정적 파일이며,
-# 여기서는 같은 모델의 새 복사본을 학습시키면서 단계마다 프레임을 기록합니다.
+# 재생을 누르거나 원하는 단계로 끌어 보세요. 이 페이지는 `autograd.live.Live`가 만든 정적 파일로,
+# 위 루프에서 `live.record(...)`가 단계마다 기록한 프레임(매개변수와 그 기울기)으로 만들어집니다.
+# (탐침 그래프는 기록기의 손실인 힌지 손실만으로 그립니다. L2 항을 넣으면 매개변수마다 노드가 하나씩
+# 늘어납니다.)
 
 # %%
-# The live view records the run that Live trains itself: a fresh copy of the same model,
-# the same optimizer and schedule, the hinge loss (without L2, so the probe graph stays small).
 from pathlib import Path
 
 from IPython.display import IFrame
 
-from autograd.live import Live
-
-fresh = MLP(2, [8, 8, 1], seed=1)
-fresh_opt = SGD(fresh.parameters(), lr=1.0)
-fresh_schedule = LinearLR(fresh_opt, start_factor=1.0, end_factor=0.1, total_iters=STEPS)
-live = Live(fresh, X, y, loss=hinge, optimizer=fresh_opt)
-for _ in range(STEPS):
-    live.step()
-    fresh_schedule.step()
 assert live.steps == STEPS and len(live.frames) == STEPS + 1  # frame 0 is the untrained model
 Path("pages").mkdir(exist_ok=True)
 live.save("pages/09_live.html")
