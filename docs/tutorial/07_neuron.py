@@ -205,6 +205,8 @@ draw_dot(o)
 # (`autograd.trace_backward`).
 
 # %% [markdown] lang="ko"
+# ## 같은 역전파를 한 단계씩
+#
 # 아래의 탐색기는 방금 `backward()`가 한 일을 엔진의 순서대로 노드 하나씩 다시 보여 줍니다.
 # →(또는 단계 버튼)를 눌러 tanh 단계를 보세요. 연산의 공식과 숫자로 연쇄법칙을 보여 줍니다:
 # `local = 1 − out² = 0.5`, 그리고 `share = upstream × local`. 페이지는 기울기를 직접 계산하지
@@ -346,6 +348,8 @@ draw_dot(T)
 # It sums in a different order (b + w₁ x₁ + w₂ x₂), so again compare with a tolerance.
 
 # %% [markdown] lang="ko"
+# ## 모듈로서의 뉴런
+#
 # `autograd.nn.Neuron`은 micrograd와 마찬가지로 같은 계산을 매개변수와 함께 묶어 놓은 것입니다.
 # 강의의 가중치와 편향을 넣으면 강의의 출력과 기울기가 나옵니다. 더하는 순서가
 # (b + w₁ x₁ + w₂ x₂) 다르므로 이번에도 허용 오차로 비교합니다.
