@@ -53,7 +53,7 @@ def measure(page: Path, width: int = 1440, height: int = 1000) -> dict[str, floa
         tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         start = time.perf_counter()
         tab.goto(page.resolve().as_uri())
-        tab.wait_for_function("window.autograd && autograd.state().frames > 0", timeout=60000)
+        tab.wait_for_function("() => window.autograd && autograd.state().frames > 0", timeout=60000)
         opened = time.perf_counter() - start
         nodes = tab.evaluate("autograd.state().nodes.length")
         frames = tab.evaluate("autograd.state().frames")

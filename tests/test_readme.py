@@ -54,3 +54,15 @@ def test_the_compiled_training_example_trains_like_the_engine():
     eager = compiled.replace("loss, _ = step(xs, ys)", "scope_loss = loss_fn(xs, ys); scope_loss.backward()")
     exec("import autograd\n" + eager, scope)
     assert scope["model"].state_dict() == model.state_dict()
+
+
+def test_the_live_view_example_records_and_saves_a_replay(tmp_path, monkeypatch):
+    block = next(b for b in python_blocks() if "Live(model, X, y" in b)
+    assert "range(200)" in block
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(block.replace("range(200)", "range(3)"), namespace)  # three steps say as much as 200
+    live = namespace["live"]
+    text = (tmp_path / "live.html").read_text()
+    assert "AutogradLive" in text and "<script src" not in text
+    assert live.spec()["params"] == [name for name, _ in namespace["model"].named_parameters()]

@@ -167,6 +167,59 @@ assert [share.formula for share in trace_backward(s)[0].shares] == ["g", "g"]
 assert [share.formula for share in trace_backward(m)[0].shares] == ["g * y", "g * x"]
 
 # %% [markdown] lang="en"
+# ## Try it: the playground
+#
+# The playground below is a page the library writes (`autograd.viz.playground`): type an
+# expression, move a slider, and step through its backward pass. It opens on the lecture's
+# `L = (a*b + c) * f`. Predict before you press ▶|: which of `a`, `b`, `c`, `f` gets the largest
+# gradient in size? (Multiply-node rule: each input's share is the upstream gradient times the
+# *other* input.) Then tick "draw the gradient's own graph" to see that a gradient is itself a
+# graph of ordinary operations.
+
+# %% [markdown] lang="ko"
+# ## 직접 해 보기: 플레이그라운드
+#
+# 아래 플레이그라운드는 라이브러리가 쓰는 페이지(`autograd.viz.playground`)입니다. 식을 입력하고
+# 슬라이더를 움직이며 역전파를 한 단계씩 따라가 보세요. 강의의 `L = (a*b + c) * f`로 시작합니다.
+# ▶|를 누르기 전에 예측해 보세요: `a`, `b`, `c`, `f` 중 기울기의 크기가 가장 큰 것은? (곱셈 노드의
+# 규칙: 각 입력의 몫은 상류 기울기 곱하기 *다른* 입력입니다.) 그다음 "draw the gradient's own
+# graph"를 켜면 기울기 자체도 평범한 연산들의 계산 그래프임을 볼 수 있습니다.
+
+# %%
+from pathlib import Path
+from urllib.parse import quote
+
+from IPython.display import IFrame
+
+from autograd.viz import playground
+
+Path("pages").mkdir(exist_ok=True)  # the page is written beside the notebook
+playground("pages/03_playground.html")
+lecture = "expr=" + quote("(a*b + c) * f") + "&v.a=2&v.b=-3&v.c=10&v.f=-2"
+IFrame("pages/03_playground.html#" + lecture, width="100%", height=720)
+
+# %% [markdown] lang="en"
+# <details><summary>The answer</summary>
+#
+# `L = (a*b + c) * f = (−6 + 10) × (−2) = −8`. Its gradients are `f.grad = a*b + c = 4`,
+# `c.grad = f = −2`, `a.grad = f × b = 6` and `b.grad = f × a = −4`: `a` gets the largest.
+# </details>
+
+# %% [markdown] lang="ko"
+# <details><summary>답</summary>
+#
+# `L = (a*b + c) * f = (−6 + 10) × (−2) = −8`이고, 기울기는 `f.grad = a*b + c = 4`,
+# `c.grad = f = −2`, `a.grad = f × b = 6`, `b.grad = f × a = −4`입니다. `a`가 가장 큽니다.
+# </details>
+
+# %%
+a, b, c, f = (Value(v, label=n) for v, n in [(2.0, "a"), (-3.0, "b"), (10.0, "c"), (-2.0, "f")])
+L = (a * b + c) * f
+L.backward()
+print(L.data, a.grad, b.grad, c.grad, f.grad)
+assert (L.data, a.grad, b.grad, c.grad, f.grad) == (-8.0, 6.0, -4.0, -2.0, 4.0)  # the rules above, by hand
+
+# %% [markdown] lang="en"
 # With the chain rule and these two nodes you can already run the backward pass of chapter 2 by
 # hand. The next chapter does exactly that, with the book's `MulLayer` and `AddLayer`.
 
