@@ -48,7 +48,7 @@ from .errors import OperationOverflowError, TraceError, name_of
 from .modes import no_grad
 from .ops import OPS, Formula
 from .symbolic import ATOM, Symbol, call, symbol
-from .value import Value, apply
+from .value import Value, _leaf, apply
 
 Tree = Any  # a number, a Value, or a list or tuple of trees
 
@@ -307,7 +307,8 @@ def _leaf_for(example: Any, leaves: list[Value], label: str) -> Value:
             number = example
         else:
             number = example._data if isinstance(example, Value) else _number(example, label, "compile()")
-        leaf = Value(number, label=label)
+        leaf = _leaf(number, True)  # Value(number, label=label), less its checks: the number is valid
+        leaf._label = label
     leaves.append(leaf)
     return leaf
 
@@ -471,17 +472,18 @@ class _Steps:
         made = self.made
         if not made:
             return
-        body = "".join([f"    {{{ref}}} = {text}\n" for ref, text in zip(made, self.texts)])
         # a0, a1, ... for the values the step makes, in order, then for those it reads that
-        # earlier steps made, in the order it first reads them
-        local = dict(zip(made, map("a{}".format, itertools.count())))
-        live = [ref for ref in dict.fromkeys(_PLACEHOLDER.findall(body)) if ref not in local]
-        local.update(zip(live, map("a{}".format, itertools.count(len(made)))))
-        body = body.format_map(local)
+        # earlier steps made, in the order it first reads them (format_map meets them in that
+        # order, and _Locals names each the first time)
+        n = len(made)
+        names = _local_names(n)
+        local = _Locals(zip(made, names))
+        body = "".join([f"    {name} = {text}\n" for name, text in zip(names, self.texts)]).format_map(local)
+        live = local.live
         if live:
-            names = [local[ref] for ref in live]
-            body = f"    {names[0] if len(names) == 1 else _targets(names)} = get(v)\n{body}"
-        body += f"    v += {_targets([local[ref] for ref in made])}\n"
+            reads = _local_names(n + len(live))[n:]
+            body = f"    {reads[0] if len(reads) == 1 else _targets(reads)} = get(v)\n{body}"
+        body += f"    v += {_targets(names)}\n"
         known = self.functions.get(body)
         if known is None:
             number = len(self.sources)
@@ -494,9 +496,31 @@ class _Steps:
             self.calls.append(0)
         self.calls[known[0]] += 1
         self.steps.append((known[1], operator.itemgetter(*map(self.slot.__getitem__, live)) if live else None))
-        self.slot.update(zip(made, range(self.count, self.count + len(made))))
-        self.count += len(made)
+        self.slot.update(zip(made, range(self.count, self.count + n)))
+        self.count += n
         self.made, self.texts, self.size = [], [], 0
+
+
+class _Locals(dict):  # type: ignore[type-arg]
+    """A step's local names by placeholder; one it has not met is a value an earlier step made,
+    read into the next free name (and noted in ``live``)."""
+
+    def __init__(self, made: Iterable[tuple[str, str]]) -> None:
+        super().__init__(made)
+        self.live: list[str] = []
+
+    def __missing__(self, ref: str) -> str:
+        name = self[ref] = _LOCAL_NAMES[len(self)] if len(self) < len(_LOCAL_NAMES) else f"a{len(self)}"
+        self.live.append(ref)
+        return name
+
+
+_LOCAL_NAMES = [f"a{k}" for k in range(2000)]
+
+
+def _local_names(n: int) -> list[str]:
+    """``a0`` to ``a{n-1}``."""
+    return _LOCAL_NAMES[:n] if n <= len(_LOCAL_NAMES) else _LOCAL_NAMES + [f"a{k}" for k in range(len(_LOCAL_NAMES), n)]
 
 
 class _Code:
@@ -580,12 +604,14 @@ class _Source:
         self.root = None if trace.root is None else self.nodes[trace.root]
         root = self.root
         self.targets = set() if root is None else set(trace.inputs_of(wrt)) | set(trace.param_slots)
-        targets = [self.nodes[i] for i in self.targets]
-        order = _backward_order(root, targets) if targets and root.requires_grad else []  # type: ignore[union-attr]
-        self.order = [self.index[node] for node in order]  # the nodes a gradient reaches, in the engine's order
+        # the nodes a gradient reaches, in the engine's order; wanted[i] tells whether i is one
         self.wanted = wanted = bytearray(n)
-        for i in self.order:
-            wanted[i] = 1
+        if self.targets and root.requires_grad:  # type: ignore[union-attr]
+            self.order = _backward_order(trace, self.targets)
+            for i in self.order:
+                wanted[i] = 1
+        else:
+            self.order = []
         self.inputs = [self.index[leaf] for leaves in trace.arg_leaves for leaf in leaves] + trace.param_slots
         self.expr: list[Any] = [None] * n  # each node's value: a placeholder or an expression
         self.named = bytearray(n)
@@ -881,17 +907,43 @@ def _targets(names: list[str]) -> str:
     return ", ".join(names) + ("," if len(names) == 1 else "")
 
 
-def _backward_order(root: Value, targets: list[Value]) -> list[Value]:
+def _backward_order(trace: _Trace, targets: set[int]) -> list[int]:
     """The nodes a gradient passes through on its way to ``targets``, in the engine's order
-    (that of ``grad()``: its topological order, less the nodes that lead to no target)."""
-    reaching = set(targets)
-    kept = []
-    for node in backward.topological_order(root):  # children first: each is settled before its parents
-        x = node._x
-        if node in reaching or (x is not None and (x in reaching or (node._y is not None and node._y in reaching))):
-            reaching.add(node)
-            kept.append(node)
-    return kept
+    (that of ``grad()``: ``backward.topological_order``, less the nodes that lead to no target),
+    by their indices.
+
+    The walk is topological_order's, step for step (the same stack, the second input popped
+    first), on the trace's index arrays rather than on the Values.
+    """
+    nodes, xs, ys = trace.nodes, trace.xs, trace.ys
+    live = bytearray(map(operator.attrgetter("requires_grad"), nodes))  # not yet seen, and requires grad
+    reaching = bytearray(len(nodes))  # a target, or a node with a target below it
+    for i in targets:
+        reaching[i] = 1
+    order: list[int] = []
+    append = order.append
+    stack = [trace.root]
+    pop, push = stack.pop, stack.append
+    while stack:
+        i = pop()
+        if i < 0:
+            i = ~i  # its inputs are all in the order: now it goes in, if a target lies below
+            if reaching[xs[i]] or (ys[i] >= 0 and reaching[ys[i]]):
+                reaching[i] = 1
+                append(i)
+        elif live[i]:
+            live[i] = 0
+            x = xs[i]
+            if x < 0:
+                if reaching[i]:
+                    append(i)  # a target
+            else:
+                push(~i)
+                push(x)
+                y = ys[i]
+                if y >= 0:
+                    push(y)
+    return order
 
 
 _G, _X, _Y, _OUT = "\x00g", "\x00x", "\x00y", "\x00o"  # stand-ins, in a formula's source, for its inputs
