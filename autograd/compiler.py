@@ -395,6 +395,12 @@ def _collect(trace: _Trace, outputs: list[Any], inputs: set[Value], born: set[Va
 # takes Python's compile() ~3 KB per line at its peak and 2 to 8 us per line, the more the
 # longer the function; steps of a few hundred characters' worth of statements cost a few us of
 # overhead per call each, which a step of ~100 statements makes negligible.
+#
+# Every different step is compiled once, and a regular graph has about ten different ones
+# (where the chain starts, its body, where the backward pass turns, ...) whatever its length:
+# so the steps are shorter in a small graph, where those ten are most of the code (a 1,000-op
+# chain compiles in 60% of the time with steps a quarter as long), and grow to full length at
+# _STEP_FULL ops, where the calls they save matter more than the once-compiled code.
 
 # Placeholders end in i + _WIDE: all of the same length, so that the length of a statement
 # says something about its code and nothing about where it stands.
@@ -404,6 +410,7 @@ _MAX_DEPTH = 40  # an expression nested deeper than this is cut (Python's compil
 _MAX_LENGTH = 1200  # and one longer than this many characters (a balanced tree is shallow but wide)
 _SMALL = 250  # statements: up to this many make one readable function; beyond, steps
 _STEP_MIN, _STEP_MAX, _STEP_SPREAD = 800, 4000, 8  # characters per step, and how often to cut
+_STEP_FULL, _STEP_SHORTEST = 10_000, 0.25  # ops from which steps are full length; the shortest, as a fraction
 
 
 class _Writer:
@@ -433,8 +440,10 @@ class _Writer:
 class _Steps:
     """Statements cut into steps; identical steps share one compiled function."""
 
-    def __init__(self, namespace: dict[str, Any], filename: str) -> None:
+    def __init__(self, namespace: dict[str, Any], filename: str, ops: int) -> None:
         self.namespace, self.filename = namespace, filename
+        scale = min(1.0, max(_STEP_SHORTEST, ops / _STEP_FULL))
+        self.shortest, self.longest = int(_STEP_MIN * scale), int(_STEP_MAX * scale)
         self.slot: dict[str, int] = {}  # each named value's place in the list of values
         self.count = 0
         self.steps: list[tuple[Callable[..., None], Callable[..., Any] | None]] = []
@@ -457,8 +466,8 @@ class _Steps:
         # every placeholder has the same length), at one change in _STEP_SPREAD, picked by a
         # checksum; within bounds on the step's length.
         length = len(text)
-        if self.size >= _STEP_MIN and (
-            self.size >= _STEP_MAX
+        if self.size >= self.shortest and (
+            self.size >= self.longest
             or (length != self.last and zlib.crc32(b"%d %d" % (self.last, length)) % _STEP_SPREAD == 0)
         ):
             self.cut()
@@ -526,11 +535,11 @@ def _local_names(n: int) -> list[str]:
 class _Code:
     """The second pass: statements with placeholders, turned into one function or into steps."""
 
-    def __init__(self, namespace: dict[str, Any], filename: str) -> None:
-        self.namespace, self.filename = namespace, filename
+    def __init__(self, namespace: dict[str, Any], filename: str, ops: int) -> None:
+        self.namespace, self.filename, self.ops = namespace, filename, ops
         self.names: dict[str, str] = {}
         self.leaves: list[tuple[str, Any, str]] = []
-        self.statements: list[tuple[str | None, str, Any, str, str | None]] = []  # while few
+        self.statements: list[tuple[str | None, str, Any, str, int | None]] = []  # while few
         self.steps: _Steps | None = None
 
     def leaf(self, ref: str, wish: Any, fallback: str) -> None:
@@ -541,11 +550,11 @@ class _Code:
         if self.steps is None:
             self.statements.append((None, text, None, "", None))
 
-    def assign(self, ref: str, text: str, wish: Any, fallback: str, of: str | None = None) -> None:
-        """``ref = text``; ``wish`` names it in the readable form, or ``g_`` and the name of ``of``."""
+    def assign(self, ref: str, text: str, wish: Any, fallback: str, of: int | None = None) -> None:
+        """``ref = text``; ``wish`` names it in the readable form, or ``g_`` and the name of node ``of``."""
         self.statements.append((ref, text, wish, fallback, of))
         if len(self.statements) > _SMALL:  # too many for one function: steps from now on
-            steps = self.steps = _Steps(self.namespace, self.filename)
+            steps = self.steps = _Steps(self.namespace, self.filename, self.ops)
             for leaf, _, _ in self.leaves:
                 steps.leaf(leaf)
             for ref, text, *_ in self.statements:
@@ -567,7 +576,8 @@ class _Code:
                 continue
             line = text.format_map(names)
             if of is not None:
-                wish = f"g_{names[of]}" if of in names else ""
+                value = f"v{of + _WIDE}"
+                wish = f"g_{names[value]}" if value in names else ""
             elif isinstance(wish, Value):
                 wish = wish.label
             name = names[ref] = fresh(wish, fallback)
@@ -579,7 +589,7 @@ def _generate(trace: _Trace, wrt: tuple[int, ...], inline: bool) -> Compiled:
     """The Compiled object for ``trace``: its source written, compiled and bound."""
     namespace = _namespace()
     filename = f"<autograd.compile {_comment(_fn_name(trace.fn))}"
-    code = _Code(namespace, filename)
+    code = _Code(namespace, filename, trace.node_count)
     source = _Source(trace, wrt, inline, code)
     source.write()
     compiled = source.finish()
@@ -717,8 +727,8 @@ class _Source:
         self.code.comment("# backward: g_v is d(result)/dv")
         shares: dict[int, Any] = {}  # for each node, its share so far, or a list of them
         nodes, xs, ys, expr, named = self.nodes, self.trace.xs, self.trace.ys, self.expr, self.named
-        wanted, targets, code, inline = self.wanted, self.targets, self.code, self.inline
-        root = self.trace.root
+        wanted, code, inline = self.wanted, self.code, self.inline
+        root, gexpr = self.trace.root, self.gexpr
         for i in reversed(self.order):
             if i == root:
                 g = Symbol("1.0")
@@ -729,49 +739,49 @@ class _Source:
             x = xs[i]
             if x < 0:  # a leaf in the order is a target: its gradient gets a name, and goes no further
                 ref = f"g{i + _WIDE}"
-                code.assign(ref, g.source, "", "g_t", f"v{i + _WIDE}")
-                self.gexpr[i] = Symbol(f"{{{ref}}}")
+                code.assign(ref, g.source, "", "g_t", i)
+                gexpr[i] = Symbol("{" + ref + "}")
                 continue
-            y, op = ys[i], nodes[i].op
-            to_x = x >= 0 and wanted[x]
+            # an inner node: never a target (those are arguments and params, leaves all)
+            y = ys[i]
+            to_x = wanted[x]
             to_y = y >= 0 and wanted[y]
-            is_target = i in targets
-            if inline and not is_target and g.precedence == ATOM and g.source[0] == "{":
-                pass  # already a name: no line needed to pass it on
-            elif (
-                is_target
-                or not inline
-                or to_x + to_y != 1
-                or g.depth > _MAX_DEPTH
-                or len(g.source) > _MAX_LENGTH
-                or op in _G_TWICE
-            ):
-                ref = f"g{i + _WIDE}"
-                code.assign(ref, g.source, "", "g_t", f"v{i + _WIDE}")
-                g = Symbol(f"{{{ref}}}")
-            if is_target:
-                self.gexpr[i] = g
             if not (to_x or to_y):
                 continue
+            op = nodes[i].op
+            source = g.source
+            if inline and source[0] == "{" and g.precedence == ATOM:
+                pass  # already a name: no line needed to pass it on
+            elif not inline or to_x + to_y != 1 or g.depth > _MAX_DEPTH or len(source) > _MAX_LENGTH or op in _G_TWICE:
+                ref = f"g{i + _WIDE}"
+                code.assign(ref, source, "", "g_t", i)
+                g = Symbol("{" + ref + "}")
             # a constant input reaches the formulas as its number, so that what depends on it alone
             # is worked out here, once (sign(2.0) is 1), and helpers know it (pow_grad of a known power)
-            grads = OPS[op].grads
+            grads, out = OPS[op].grads, expr[i]
             a = nodes[x]._data if xs[x] < 0 and not named[x] else expr[x]
             if y < 0:
-                given: list[tuple[int, Symbol]] = [(x, _share(grads[0], g, (a,), expr[i]))]
+                inputs: tuple[Any, ...] = (a,)
             else:
-                b = nodes[y]._data if xs[y] < 0 and not named[y] else expr[y]
-                given = [(x, _share(grads[0], g, (a, b), expr[i]))] if to_x else []
-                if to_y:
-                    given.append((y, _share(grads[1], g, (a, b), expr[i])))
-            for child, share in given:
-                had = shares.get(child)
+                inputs = (a, nodes[y]._data if xs[y] < 0 and not named[y] else expr[y])
+            if to_x:
+                share = _share(grads[0], g, inputs, out)
+                had = shares.get(x)
                 if had is None:
-                    shares[child] = share
+                    shares[x] = share
                 elif type(had) is list:
                     had.append(share)
                 else:
-                    shares[child] = [had, share]
+                    shares[x] = [had, share]
+            if to_y:
+                share = _share(grads[1], g, inputs, out)
+                had = shares.get(y)
+                if had is None:
+                    shares[y] = share
+                elif type(had) is list:
+                    had.append(share)
+                else:
+                    shares[y] = [had, share]
 
     def _sum(self, terms: list[Symbol]) -> Symbol:
         """``terms[0] + terms[1] + ...``, left to right as the engine adds them; cut when deep or long."""
