@@ -30,6 +30,7 @@ running the function itself, would (at ``x = 0``). To have it checked, make it p
 from __future__ import annotations
 
 import builtins
+import contextlib
 import gc
 import itertools
 import keyword
@@ -40,7 +41,7 @@ import operator
 import re
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from . import backward, modes, ops
@@ -132,13 +133,22 @@ def compile(
         raise ValueError("compile(): wrt= and has_aux= are about gradients, which backward=False leaves out")
     wrt_args = _wrt(wrt, len(example_args)) if backward else ()
     trace = _trace(fn, example_args, *_params(params), has_aux, backward)
-    # Writing the code makes a few small objects per node and no reference cycles; with the
-    # collector on, each of its full passes would walk the whole traced graph again (a fifth
-    # of the time of a large compile), so it is paused meanwhile (not while fn runs).
+    with _collector_paused():
+        return _generate(trace, wrt_args, inline)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The garbage collector off meanwhile (as it was after).
+
+    Making the leaves, walking the graph and writing the code make a few small objects per node
+    and no reference cycles; with the collector on, each of its full passes would walk the whole
+    traced graph again (a fifth of the time of a large compile). It stays on while fn runs.
+    """
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _generate(trace, wrt_args, inline)
+        yield
     finally:
         if collecting:
             gc.enable()
@@ -259,15 +269,17 @@ def _trace(
     trace.param_names = param_names
     trace.arg_names = _arg_names(fn, len(example_args))
     traced_args = []
-    for name, example in zip(trace.arg_names, example_args):
-        leaves: list[Value] = []
-        traced_args.append(_leaves_for(example, leaves, "", name))
-        trace.arg_leaves.append(leaves)
-        trace.shapes.append(_shape(example))
+    with _collector_paused():
+        for name, example in zip(trace.arg_names, example_args):
+            leaves: list[Value] = []
+            traced_args.append(_leaves_for(example, leaves, "", name))
+            trace.arg_leaves.append(leaves)
+            trace.shapes.append(_shape(example))
     inputs = [leaf for leaves in trace.arg_leaves for leaf in leaves] + params
     if len({id(v) for v in inputs}) != len(inputs):
         raise ValueError("compile(): a Value appears twice among the arguments and params")
-    with modes.tracing(set(inputs)) as tracing:
+    given_inputs = set(inputs)
+    with modes.tracing(given_inputs) as tracing:
         result = fn(*traced_args)
     born = tracing.born
     if backward:
@@ -277,8 +289,9 @@ def _trace(
     # numbers in aux become constants, so that every output is a node
     given = _flatten_tree(aux) if has_aux or not backward else []
     auxes = [v if isinstance(v, Value) else Value(float(v), requires_grad=False) for v in given]
-    _collect(trace, ([] if root is None else [root]) + auxes, set(inputs), born)
-    _user_ops(trace.nodes)
+    with _collector_paused():
+        _collect(trace, ([] if root is None else [root]) + auxes, given_inputs, born)
+        _user_ops(trace.nodes)
     trace.root = None if root is None else trace.index[root]
     trace.aux_slots = [trace.index[v] for v in auxes]
     trace.aux_shape = _shape(aux)
@@ -454,10 +467,10 @@ class _Steps:
         self.texts: list[str] = []
         self.size = self.last = 0
 
-    def leaf(self, ref: str) -> None:
-        """An argument's or param's number: the next place in the list, before any step runs."""
-        self.slot[ref] = self.count
-        self.count += 1
+    def leaves(self, refs: list[str]) -> None:
+        """The arguments' and params' numbers: the first places in the list, before any step runs."""
+        self.slot.update(zip(refs, range(self.count, self.count + len(refs))))
+        self.count += len(refs)
 
     def add(self, ref: str, text: str, *naming: Any) -> None:
         """Statement ``ref = text`` (``naming`` is for the readable form, not needed here)."""
@@ -538,13 +551,9 @@ class _Code:
     def __init__(self, namespace: dict[str, Any], filename: str, ops: int) -> None:
         self.namespace, self.filename, self.ops = namespace, filename, ops
         self.names: dict[str, str] = {}
-        self.leaves: list[tuple[str, Any, str]] = []
+        self.leaves: list[tuple[str, Any, str]] = []  # the arguments' numbers and the params', named first
         self.statements: list[tuple[str | None, str, Any, str, int | None]] = []  # while few
         self.steps: _Steps | None = None
-
-    def leaf(self, ref: str, wish: Any, fallback: str) -> None:
-        """An argument's number or a param's, named before any statement."""
-        self.leaves.append((ref, wish, fallback))
 
     def comment(self, text: str) -> None:
         if self.steps is None:
@@ -555,8 +564,7 @@ class _Code:
         self.statements.append((ref, text, wish, fallback, of))
         if len(self.statements) > _SMALL:  # too many for one function: steps from now on
             steps = self.steps = _Steps(self.namespace, self.filename, self.ops)
-            for leaf, _, _ in self.leaves:
-                steps.leaf(leaf)
+            steps.leaves([ref for ref, _, _ in self.leaves])
             for ref, text, *_ in self.statements:
                 if ref is not None:
                     steps.add(ref, text)
@@ -676,14 +684,13 @@ class _Source:
 
     def arguments(self) -> None:
         """Name the arguments' numbers and the params' (they are read by the code's preamble)."""
-        trace, index, code, expr, named = self.trace, self.index, self.code, self.expr, self.named
-        for leaves in trace.arg_leaves:
-            for leaf in leaves:
-                code.leaf(f"v{index[leaf] + _WIDE}", leaf, "x")
-        for p, wish in zip(trace.params, trace.param_names):
-            code.leaf(f"v{index[p] + _WIDE}", wish, "p")
-        for i in self.inputs:
-            expr[i] = Symbol(f"{{v{i + _WIDE}}}")
+        trace, expr, named = self.trace, self.expr, self.named
+        refs = [f"v{i + _WIDE}" for i in self.inputs]  # the arguments' leaves, then the params
+        wishes = [leaf for leaves in trace.arg_leaves for leaf in leaves] + trace.param_names
+        fallbacks = ["x"] * (len(refs) - len(trace.params)) + ["p"] * len(trace.params)
+        self.code.leaves = list(zip(refs, wishes, fallbacks))
+        for i, ref in zip(self.inputs, refs):
+            expr[i] = Symbol("{" + ref + "}")
             named[i] = 1
 
     def forward(self) -> None:
