@@ -48,14 +48,14 @@ from . import backward, modes, ops
 from .errors import OperationOverflowError, TraceError, name_of
 from .modes import no_grad
 from .ops import OPS, Formula
-from .symbolic import ATOM, Symbol, call, symbol
+from .symbolic import ATOM, POWER, PRODUCT, SUM, UNARY, Symbol, symbol
 from .value import Value, _leaf, apply
 
 Tree = Any  # a number, a Value, or a list or tuple of trees
 
 # How each op's forward is written in the generated code: an operator, or a call to the very
 # function the engine runs (bound under this name in the code's namespace).
-_INFIX = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+_INFIX = {"+": SUM, "-": SUM, "*": PRODUCT, "/": PRODUCT}  # the precedence of each
 _FORWARD_NAMES = {
     "max": "max",
     "**": "power",
@@ -633,7 +633,7 @@ class _Source:
         self.inputs = [self.index[leaf] for leaves in trace.arg_leaves for leaf in leaves] + trace.param_slots
         self.expr: list[Any] = [None] * n  # each node's value: a placeholder or an expression
         self.named = bytearray(n)
-        self.gexpr: dict[int, Symbol] = {}  # the gradient of each target
+        self.gexpr: dict[int, _Expr] = {}  # the gradient of each target
         self.checked: list[int] = []  # values an op could hide an inf in, for the final check
         self.temporaries = itertools.count()
 
@@ -690,7 +690,7 @@ class _Source:
         fallbacks = ["x"] * (len(refs) - len(trace.params)) + ["p"] * len(trace.params)
         self.code.leaves = list(zip(refs, wishes, fallbacks))
         for i, ref in zip(self.inputs, refs):
-            expr[i] = Symbol("{" + ref + "}")
+            expr[i] = _Expr("{" + ref + "}")
             named[i] = 1
 
     def forward(self) -> None:
@@ -703,28 +703,28 @@ class _Source:
             x = xs[i]
             if x < 0:
                 if expr[i] is None:
-                    expr[i] = symbol(node._data)  # a constant
+                    expr[i] = _literal(node._data)  # a constant
                 continue
             op, y = node.op, ys[i]
             a = expr[x]
             if not named[x] and xs[x] >= 0:
                 expr[x] = _SPENT  # written into this expression: not needed on its own any more
             if y < 0:
-                e = -a if op == "neg" else _forward_one(op, a)
+                e = _Expr(f"-{_operand(a, UNARY)}", UNARY, a.depth + 1) if op == "neg" else _forward_one(op, a)
             else:
                 b = expr[y]
                 if not named[y] and xs[y] >= 0:
                     expr[y] = _SPENT
                 if op in infix:
-                    e = infix[op](a, b)
+                    e = _infix(a, op, b, infix[op])
                 elif op == "**" and xs[y] < 0 and not named[y] and nodes[y]._data.is_integer():
-                    e = a ** nodes[y]._data  # float ** n is math.pow's number
+                    e = _power(a, _literal(nodes[y]._data))  # float ** n is math.pow's number
                 else:
-                    e = call(_FORWARD_NAMES[op], a, b)
+                    e = _Expr(f"{_FORWARD_NAMES[op]}({a.source}, {b.source})", ATOM, max(a.depth, b.depth) + 1)
             if needs_name[i] or uses[i] != 1 or e.depth > _MAX_DEPTH or len(e.source) > _MAX_LENGTH:
                 ref = f"v{i + _WIDE}"
                 code.assign(ref, e.source, node, "t")
-                e = Symbol(f"{{{ref}}}")
+                e = _Expr("{" + ref + "}")
                 named[i] = 1
             expr[i] = e
 
@@ -738,7 +738,7 @@ class _Source:
         root, gexpr = self.trace.root, self.gexpr
         for i in reversed(self.order):
             if i == root:
-                g = Symbol("1.0")
+                g = _Expr("1.0")
             else:
                 g = shares.pop(i)
                 if type(g) is list:
@@ -747,7 +747,7 @@ class _Source:
             if x < 0:  # a leaf in the order is a target: its gradient gets a name, and goes no further
                 ref = f"g{i + _WIDE}"
                 code.assign(ref, g.source, "", "g_t", i)
-                gexpr[i] = Symbol("{" + ref + "}")
+                gexpr[i] = _Expr("{" + ref + "}")
                 continue
             # an inner node: never a target (those are arguments and params, leaves all)
             y = ys[i]
@@ -762,7 +762,7 @@ class _Source:
             elif not inline or to_x + to_y != 1 or g.depth > _MAX_DEPTH or len(source) > _MAX_LENGTH or op in _G_TWICE:
                 ref = f"g{i + _WIDE}"
                 code.assign(ref, source, "", "g_t", i)
-                g = Symbol("{" + ref + "}")
+                g = _Expr("{" + ref + "}")
             # a constant input reaches the formulas as its number, so that what depends on it alone
             # is worked out here, once (sign(2.0) is 1), and helpers know it (pow_grad of a known power)
             grads, out = OPS[op].grads, expr[i]
@@ -790,15 +790,15 @@ class _Source:
                 else:
                     shares[y] = [had, share]
 
-    def _sum(self, terms: list[Symbol]) -> Symbol:
+    def _sum(self, terms: list[_Expr]) -> _Expr:
         """``terms[0] + terms[1] + ...``, left to right as the engine adds them; cut when deep or long."""
         total = terms[0]
         for term in terms[1:]:
             if total.depth >= _MAX_DEPTH or len(total.source) >= _MAX_LENGTH:
                 ref = f"s{next(self.temporaries) + _WIDE}"
                 self.code.assign(ref, total.source, "", "g_t")
-                total = Symbol(f"{{{ref}}}")
-            total = total + term
+                total = _Expr("{" + ref + "}")
+            total = _infix(total, "+", term, SUM)
         return total
 
     def finish(self) -> Compiled:
@@ -857,7 +857,7 @@ class _Source:
         compiled.source = source
         return compiled
 
-    def _one_function(self, returned: list[Symbol], params: list[Symbol], aux: list[Symbol]) -> list[str]:
+    def _one_function(self, returned: list[_Expr], params: list[_Expr], aux: list[_Expr]) -> list[str]:
         """The body of the readable form: arguments, statements, the check and the result."""
         trace, code = self.trace, self.code
         statements = code.readable()
@@ -878,7 +878,7 @@ class _Source:
             lines.append(f"        {_targets(param_names)} = map(_data, self._params)")
         lines += statements
 
-        def text(e: Symbol) -> str:
+        def text(e: _Expr) -> str:
             return e.source.format_map(names)
 
         check = arg_names + [text(self.expr[c]) for c in dict.fromkeys(self.checked)]
@@ -900,10 +900,6 @@ class _Source:
         else:
             lines.append(f"            return {value}, ({_targets(grads)})")
         return lines
-
-
-_SPENT = Symbol("0.0")  # in place of an expression written into its user's (no formula reads it)
-_ZERO = Symbol("0.0")
 
 
 def _comment(text: str) -> str:
@@ -982,8 +978,8 @@ class _Template:
 _TEMPLATES: dict[Formula, _Template] = {}
 
 
-def _share(formula: Formula, g: Symbol, inputs: tuple[Any, ...], out: Symbol) -> Symbol:
-    """``formula(g, *inputs, out)`` as a Symbol: the formula run on Symbols once per op, then
+def _share(formula: Formula, g: _Expr, inputs: tuple[Any, ...], out: _Expr) -> _Expr:
+    """``formula(g, *inputs, out)`` as an expression: the formula run on Symbols once per op, then
     its source filled in (each input in brackets unless it is a name, a number or a call, which
     keeps the order of operations). An input that is a known number makes the formula run on it."""
     template = _TEMPLATES.get(formula)
@@ -997,19 +993,69 @@ def _share(formula: Formula, g: Symbol, inputs: tuple[Any, ...], out: Symbol) ->
     values = (*inputs, out)
     for stand_in, k in template.fills:
         value = values[k]
-        if type(value) is not Symbol:
-            return symbol(formula(g, *inputs, out))  # a known number: worked out here
+        if type(value) is not _Expr:  # a known number: the formula worked out here, on Symbols
+            e = symbol(formula(_symbol(g), *(v if type(v) is not _Expr else _symbol(v) for v in inputs), _symbol(out)))
+            return _Expr(e.source, e.precedence, e.depth)
         source = source.replace(stand_in, value.source if value.precedence == ATOM else f"({value.source})")
         depth = value.depth if value.depth > depth else depth
-    return Symbol(source, template.precedence, template.depth + depth)
+    return _Expr(source, template.precedence, template.depth + depth)
 
 
-def _forward_one(op: str, x: Symbol) -> Symbol:
+def _forward_one(op: str, x: _Expr) -> _Expr:
     """The source of op ``op`` (of one input) on ``x``: a call of the very forward function the
     engine runs, or for relu of a name its body, written out."""
     if op == "relu" and x.precedence == ATOM and x.depth == 0:
-        return Symbol(f"({x} if {x} > 0.0 else 0.0)", ATOM, 2)  # the body of ops._relu
-    return call(_FORWARD_NAMES[op], x)
+        return _Expr(f"({x.source} if {x.source} > 0.0 else 0.0)", ATOM, 2)  # the body of ops._relu
+    return _Expr(f"{_FORWARD_NAMES[op]}({x.source})", ATOM, x.depth + 1)
+
+
+class _Expr:
+    """The source of an expression the compiler writes, as a ``Symbol`` holds it (``precedence``
+    and ``depth`` alike), and written by the same rules (``_infix``, ``_power``, ``_operand``:
+    those of symbolic.py). Not a Symbol: a Symbol's ``__getattr__`` (which turns ``x.cos()`` in
+    a formula into source) makes every read of its attributes several times slower, and the
+    compiler reads them a dozen times per op. Formulas still run on Symbols (``_symbol``)."""
+
+    __slots__ = ("source", "precedence", "depth")
+
+    def __init__(self, source: str, precedence: int = ATOM, depth: int = 0) -> None:
+        self.source = source
+        self.precedence = precedence
+        self.depth = depth
+
+    def __repr__(self) -> str:
+        return f"_Expr({self.source!r})"
+
+
+def _symbol(e: _Expr) -> Symbol:
+    return Symbol(e.source, e.precedence, e.depth)
+
+
+def _literal(x: float) -> _Expr:
+    """A number's literal, as ``symbolic.symbol`` writes it."""
+    text = repr(x)
+    return _Expr(text, UNARY if text.startswith("-") else ATOM)
+
+
+def _operand(e: _Expr, precedence: int) -> str:
+    """``e`` as the operand of an operator of ``precedence`` (``symbolic.parenthesized``)."""
+    return e.source if e.precedence >= precedence else f"({e.source})"
+
+
+def _infix(a: _Expr, op: str, b: _Expr, precedence: int) -> _Expr:
+    """``a op b`` for a left-associative operator, as ``symbolic.infix`` writes it."""
+    x = a.source if a.precedence >= precedence else f"({a.source})"
+    y = b.source if b.precedence > precedence else f"({b.source})"  # a - (b - c) is not a - b - c
+    return _Expr(f"{x} {op} {y}", precedence, (a.depth if a.depth > b.depth else b.depth) + 1)
+
+
+def _power(a: _Expr, b: _Expr) -> _Expr:
+    """``a ** b``, as ``symbolic.power`` writes it."""
+    return _Expr(f"{_operand(a, POWER + 1)} ** {_operand(b, UNARY)}", POWER, 1 + max(a.depth, b.depth))
+
+
+_SPENT = _Expr("0.0")  # in place of an expression written into its user's (no formula reads it)
+_ZERO = _Expr("0.0")
 
 
 def _formula_uses() -> tuple[dict[str, list[tuple[int, ...]]], set[str]]:
