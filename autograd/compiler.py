@@ -358,21 +358,25 @@ def _collect(trace: _Trace, outputs: list[Any], inputs: set[Value], born: set[Va
     xs += [-1] * len(nodes)
     ys += [-1] * len(nodes)
     # Iterative, as every walk here: graphs can be a million nodes deep. A node whose inputs
-    # are still to be seen goes back on the stack under a None marker.
+    # are still to be seen goes back on the stack under a None marker; an input seen already is
+    # not pushed at all.
     stack: list[Any] = list(reversed(outputs))
+    pop, push = stack.pop, stack.append
+    add_node, add_x, add_y = nodes.append, xs.append, ys.append
     while stack:
-        node = stack.pop()
+        node = pop()
         if node is None:
-            node = stack.pop()
-            x, y = node._x, node._y
+            node = pop()
+            y = node._y
             index[node] = len(nodes)
-            nodes.append(node)
-            xs.append(index[x])
-            ys.append(-1 if y is None else index[y])
+            add_node(node)
+            add_x(index[node._x])
+            add_y(-1 if y is None else index[y])
             continue
         if node in index:
             continue
-        if node._x is None:
+        x = node._x
+        if x is None:
             if node.requires_grad and node not in inputs and node not in born:
                 raise TraceError(
                     f"compile(): {_fn_name(trace.fn)} uses {node!r}, which requires grad but is neither an "
@@ -380,15 +384,17 @@ def _collect(trace: _Trace, outputs: list[Any], inputs: set[Value], born: set[Va
                     "weights), or make it a constant with .detach() or requires_grad=False"
                 )
             index[node] = len(nodes)
-            nodes.append(node)
-            xs.append(-1)
-            ys.append(-1)
+            add_node(node)
+            add_x(-1)
+            add_y(-1)
             continue
-        stack.append(node)
-        stack.append(None)
-        if node._y is not None:
-            stack.append(node._y)
-        stack.append(node._x)
+        push(node)
+        push(None)
+        y = node._y
+        if y is not None and y not in index:
+            push(y)
+        if x not in index:
+            push(x)
     trace.node_count = len(nodes) - xs.count(-1)
 
 
@@ -472,8 +478,8 @@ class _Steps:
         self.slot.update(zip(refs, range(self.count, self.count + len(refs))))
         self.count += len(refs)
 
-    def add(self, ref: str, text: str, *naming: Any) -> None:
-        """Statement ``ref = text`` (``naming`` is for the readable form, not needed here)."""
+    def add(self, ref: str, text: str, wish: Any = None, fallback: str = "", of: int | None = None) -> None:
+        """Statement ``ref = text`` (the rest names it in the readable form, not needed here)."""
         # A step ends where its content says, so that code that repeats is cut the same way each
         # time: where the kind of statement changes (told by the length of its text, in which
         # every placeholder has the same length), at one change in _STEP_SPREAD, picked by a
@@ -654,15 +660,16 @@ class _Source:
             x = xs[i]
             if x < 0:
                 continue
-            hiding = _HIDING.get(node.op, ())
             uses[x] += 1
-            if 0 in hiding and nodes[x]._x is not None:
-                needs_name[x] = 1
-                checked.append(x)
             y = ys[i]
             if y >= 0:
                 uses[y] += 1
-                if 1 in hiding and nodes[y]._x is not None:
+            hiding = _HIDING.get(node.op)
+            if hiding is not None:
+                if 0 in hiding and xs[x] >= 0:
+                    needs_name[x] = 1
+                    checked.append(x)
+                if y >= 0 and 1 in hiding and xs[y] >= 0:
                     needs_name[y] = 1
                     checked.append(y)
         wanted = self.wanted
@@ -732,7 +739,7 @@ class _Source:
         """In the engine's order, each node's gradient: the sum of its shares, in the order the
         engine adds them (so the floats come out the same), passed on by its op's formulas."""
         self.code.comment("# backward: g_v is d(result)/dv")
-        shares: dict[int, Any] = {}  # for each node, its share so far, or a list of them
+        shares: list[Any] = [None] * len(self.nodes)  # for each node, its share so far, or a list of them
         nodes, xs, ys, expr, named = self.nodes, self.trace.xs, self.trace.ys, self.expr, self.named
         wanted, code, inline = self.wanted, self.code, self.inline
         root, gexpr = self.trace.root, self.gexpr
@@ -740,7 +747,8 @@ class _Source:
             if i == root:
                 g = _Expr("1.0")
             else:
-                g = shares.pop(i)
+                g = shares[i]
+                shares[i] = None
                 if type(g) is list:
                     g = self._sum(g)
             x = xs[i]
@@ -773,7 +781,7 @@ class _Source:
                 inputs = (a, nodes[y]._data if xs[y] < 0 and not named[y] else expr[y])
             if to_x:
                 share = _share(grads[0], g, inputs, out)
-                had = shares.get(x)
+                had = shares[x]
                 if had is None:
                     shares[x] = share
                 elif type(had) is list:
@@ -782,7 +790,7 @@ class _Source:
                     shares[x] = [had, share]
             if to_y:
                 share = _share(grads[1], g, inputs, out)
-                had = shares.get(y)
+                had = shares[y]
                 if had is None:
                     shares[y] = share
                 elif type(had) is list:
