@@ -769,7 +769,9 @@ def test_the_backward_order_is_the_engines():
         rng = random.Random(seed)
         params = [Value(rng.uniform(-1, 1), label=f"p{k}") for k in range(rng.randrange(3))]
 
-        def fn(xs, rng=random.Random(seed + 10_000), params=params):
+        graph_rng = random.Random(seed + 10_000)
+
+        def fn(xs, rng=graph_rng, params=params):
             return _random_graph(rng, xs, params)
 
         trace = compiler._trace(fn, ([0.5, -0.25, 1.5, 2.0],), params, [""] * len(params), False, True)
