@@ -30,6 +30,7 @@ running the function itself, would (at ``x = 0``). To have it checked, make it p
 from __future__ import annotations
 
 import builtins
+import contextlib
 import gc
 import itertools
 import keyword
@@ -40,21 +41,21 @@ import operator
 import re
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from . import backward, modes, ops
 from .errors import OperationOverflowError, TraceError, name_of
 from .modes import no_grad
 from .ops import OPS, Formula
-from .symbolic import ATOM, Symbol, call, symbol
-from .value import Value, apply
+from .symbolic import ATOM, POWER, PRODUCT, SUM, UNARY, Symbol, symbol
+from .value import Value, _leaf, apply
 
 Tree = Any  # a number, a Value, or a list or tuple of trees
 
 # How each op's forward is written in the generated code: an operator, or a call to the very
 # function the engine runs (bound under this name in the code's namespace).
-_INFIX = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+_INFIX = {"+": SUM, "-": SUM, "*": PRODUCT, "/": PRODUCT}  # the precedence of each
 _FORWARD_NAMES = {
     "max": "max",
     "**": "power",
@@ -132,13 +133,22 @@ def compile(
         raise ValueError("compile(): wrt= and has_aux= are about gradients, which backward=False leaves out")
     wrt_args = _wrt(wrt, len(example_args)) if backward else ()
     trace = _trace(fn, example_args, *_params(params), has_aux, backward)
-    # Writing the code makes a few small objects per node and no reference cycles; with the
-    # collector on, each of its full passes would walk the whole traced graph again (a fifth
-    # of the time of a large compile), so it is paused meanwhile (not while fn runs).
+    with _collector_paused():
+        return _generate(trace, wrt_args, inline)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The garbage collector off meanwhile (as it was after).
+
+    Making the leaves, walking the graph and writing the code make a few small objects per node
+    and no reference cycles; with the collector on, each of its full passes would walk the whole
+    traced graph again (a fifth of the time of a large compile). It stays on while fn runs.
+    """
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _generate(trace, wrt_args, inline)
+        yield
     finally:
         if collecting:
             gc.enable()
@@ -259,15 +269,17 @@ def _trace(
     trace.param_names = param_names
     trace.arg_names = _arg_names(fn, len(example_args))
     traced_args = []
-    for name, example in zip(trace.arg_names, example_args):
-        leaves: list[Value] = []
-        traced_args.append(_leaves_for(example, leaves, "", name))
-        trace.arg_leaves.append(leaves)
-        trace.shapes.append(_shape(example))
+    with _collector_paused():
+        for name, example in zip(trace.arg_names, example_args):
+            leaves: list[Value] = []
+            traced_args.append(_leaves_for(example, leaves, "", name))
+            trace.arg_leaves.append(leaves)
+            trace.shapes.append(_shape(example))
     inputs = [leaf for leaves in trace.arg_leaves for leaf in leaves] + params
     if len({id(v) for v in inputs}) != len(inputs):
         raise ValueError("compile(): a Value appears twice among the arguments and params")
-    with modes.tracing(set(inputs)) as tracing:
+    given_inputs = set(inputs)
+    with modes.tracing(given_inputs) as tracing:
         result = fn(*traced_args)
     born = tracing.born
     if backward:
@@ -277,8 +289,9 @@ def _trace(
     # numbers in aux become constants, so that every output is a node
     given = _flatten_tree(aux) if has_aux or not backward else []
     auxes = [v if isinstance(v, Value) else Value(float(v), requires_grad=False) for v in given]
-    _collect(trace, ([] if root is None else [root]) + auxes, set(inputs), born)
-    _user_ops(trace.nodes)
+    with _collector_paused():
+        _collect(trace, ([] if root is None else [root]) + auxes, given_inputs, born)
+        _user_ops(trace.nodes)
     trace.root = None if root is None else trace.index[root]
     trace.aux_slots = [trace.index[v] for v in auxes]
     trace.aux_shape = _shape(aux)
@@ -307,7 +320,8 @@ def _leaf_for(example: Any, leaves: list[Value], label: str) -> Value:
             number = example
         else:
             number = example._data if isinstance(example, Value) else _number(example, label, "compile()")
-        leaf = Value(number, label=label)
+        leaf = _leaf(number, True)  # Value(number, label=label), less its checks: the number is valid
+        leaf._label = label
     leaves.append(leaf)
     return leaf
 
@@ -344,21 +358,25 @@ def _collect(trace: _Trace, outputs: list[Any], inputs: set[Value], born: set[Va
     xs += [-1] * len(nodes)
     ys += [-1] * len(nodes)
     # Iterative, as every walk here: graphs can be a million nodes deep. A node whose inputs
-    # are still to be seen goes back on the stack under a None marker.
+    # are still to be seen goes back on the stack under a None marker; an input seen already is
+    # not pushed at all.
     stack: list[Any] = list(reversed(outputs))
+    pop, push = stack.pop, stack.append
+    add_node, add_x, add_y = nodes.append, xs.append, ys.append
     while stack:
-        node = stack.pop()
+        node = pop()
         if node is None:
-            node = stack.pop()
-            x, y = node._x, node._y
+            node = pop()
+            y = node._y
             index[node] = len(nodes)
-            nodes.append(node)
-            xs.append(index[x])
-            ys.append(-1 if y is None else index[y])
+            add_node(node)
+            add_x(index[node._x])
+            add_y(-1 if y is None else index[y])
             continue
         if node in index:
             continue
-        if node._x is None:
+        x = node._x
+        if x is None:
             if node.requires_grad and node not in inputs and node not in born:
                 raise TraceError(
                     f"compile(): {_fn_name(trace.fn)} uses {node!r}, which requires grad but is neither an "
@@ -366,15 +384,17 @@ def _collect(trace: _Trace, outputs: list[Any], inputs: set[Value], born: set[Va
                     "weights), or make it a constant with .detach() or requires_grad=False"
                 )
             index[node] = len(nodes)
-            nodes.append(node)
-            xs.append(-1)
-            ys.append(-1)
+            add_node(node)
+            add_x(-1)
+            add_y(-1)
             continue
-        stack.append(node)
-        stack.append(None)
-        if node._y is not None:
-            stack.append(node._y)
-        stack.append(node._x)
+        push(node)
+        push(None)
+        y = node._y
+        if y is not None and y not in index:
+            push(y)
+        if x not in index:
+            push(x)
     trace.node_count = len(nodes) - xs.count(-1)
 
 
@@ -394,6 +414,13 @@ def _collect(trace: _Trace, outputs: list[Any], inputs: set[Value], born: set[Va
 # takes Python's compile() ~3 KB per line at its peak and 2 to 8 us per line, the more the
 # longer the function; steps of a few hundred characters' worth of statements cost a few us of
 # overhead per call each, which a step of ~100 statements makes negligible.
+#
+# Every different step is compiled once, and a regular graph has about ten different ones
+# (where the chain starts, its body, where the backward pass turns, ...) whatever its length:
+# so the steps are shorter in a small graph, where those ten are most of the code (with steps a
+# quarter as long, a 1,000-op chain compiles in three quarters of the instructions), and grow
+# to full length at _STEP_FULL ops, where the calls they save (an MLP step runs ~10% faster)
+# matter more than the once-compiled code.
 
 # Placeholders end in i + _WIDE: all of the same length, so that the length of a statement
 # says something about its code and nothing about where it stands.
@@ -403,6 +430,7 @@ _MAX_DEPTH = 40  # an expression nested deeper than this is cut (Python's compil
 _MAX_LENGTH = 1200  # and one longer than this many characters (a balanced tree is shallow but wide)
 _SMALL = 250  # statements: up to this many make one readable function; beyond, steps
 _STEP_MIN, _STEP_MAX, _STEP_SPREAD = 800, 4000, 8  # characters per step, and how often to cut
+_STEP_FULL, _STEP_SHORTEST = 10_000, 0.25  # ops from which steps are full length; the shortest, as a fraction
 
 
 class _Writer:
@@ -432,8 +460,10 @@ class _Writer:
 class _Steps:
     """Statements cut into steps; identical steps share one compiled function."""
 
-    def __init__(self, namespace: dict[str, Any], filename: str) -> None:
+    def __init__(self, namespace: dict[str, Any], filename: str, ops: int) -> None:
         self.namespace, self.filename = namespace, filename
+        scale = min(1.0, max(_STEP_SHORTEST, ops / _STEP_FULL))
+        self.shortest, self.longest = int(_STEP_MIN * scale), int(_STEP_MAX * scale)
         self.slot: dict[str, int] = {}  # each named value's place in the list of values
         self.count = 0
         self.steps: list[tuple[Callable[..., None], Callable[..., Any] | None]] = []
@@ -444,20 +474,20 @@ class _Steps:
         self.texts: list[str] = []
         self.size = self.last = 0
 
-    def leaf(self, ref: str) -> None:
-        """An argument's or param's number: the next place in the list, before any step runs."""
-        self.slot[ref] = self.count
-        self.count += 1
+    def leaves(self, refs: list[str]) -> None:
+        """The arguments' and params' numbers: the first places in the list, before any step runs."""
+        self.slot.update(zip(refs, range(self.count, self.count + len(refs))))
+        self.count += len(refs)
 
-    def add(self, ref: str, text: str, *naming: Any) -> None:
-        """Statement ``ref = text`` (``naming`` is for the readable form, not needed here)."""
+    def add(self, ref: str, text: str, wish: Any = None, fallback: str = "", of: int | None = None) -> None:
+        """Statement ``ref = text`` (the rest names it in the readable form, not needed here)."""
         # A step ends where its content says, so that code that repeats is cut the same way each
         # time: where the kind of statement changes (told by the length of its text, in which
         # every placeholder has the same length), at one change in _STEP_SPREAD, picked by a
         # checksum; within bounds on the step's length.
         length = len(text)
-        if self.size >= _STEP_MIN and (
-            self.size >= _STEP_MAX
+        if self.size >= self.shortest and (
+            self.size >= self.longest
             or (length != self.last and zlib.crc32(b"%d %d" % (self.last, length)) % _STEP_SPREAD == 0)
         ):
             self.cut()
@@ -471,17 +501,18 @@ class _Steps:
         made = self.made
         if not made:
             return
-        body = "".join([f"    {{{ref}}} = {text}\n" for ref, text in zip(made, self.texts)])
         # a0, a1, ... for the values the step makes, in order, then for those it reads that
-        # earlier steps made, in the order it first reads them
-        local = dict(zip(made, map("a{}".format, itertools.count())))
-        live = [ref for ref in dict.fromkeys(_PLACEHOLDER.findall(body)) if ref not in local]
-        local.update(zip(live, map("a{}".format, itertools.count(len(made)))))
-        body = body.format_map(local)
+        # earlier steps made, in the order it first reads them (format_map meets them in that
+        # order, and _Locals names each the first time)
+        n = len(made)
+        names = _local_names(n)
+        local = _Locals(zip(made, names))
+        body = "".join([f"    {name} = {text}\n" for name, text in zip(names, self.texts)]).format_map(local)
+        live = local.live
         if live:
-            names = [local[ref] for ref in live]
-            body = f"    {names[0] if len(names) == 1 else _targets(names)} = get(v)\n{body}"
-        body += f"    v += {_targets([local[ref] for ref in made])}\n"
+            reads = _local_names(n + len(live))[n:]
+            body = f"    {reads[0] if len(reads) == 1 else _targets(reads)} = get(v)\n{body}"
+        body += f"    v += {_targets(names)}\n"
         known = self.functions.get(body)
         if known is None:
             number = len(self.sources)
@@ -494,36 +525,53 @@ class _Steps:
             self.calls.append(0)
         self.calls[known[0]] += 1
         self.steps.append((known[1], operator.itemgetter(*map(self.slot.__getitem__, live)) if live else None))
-        self.slot.update(zip(made, range(self.count, self.count + len(made))))
-        self.count += len(made)
+        self.slot.update(zip(made, range(self.count, self.count + n)))
+        self.count += n
         self.made, self.texts, self.size = [], [], 0
+
+
+class _Locals(dict):  # type: ignore[type-arg]
+    """A step's local names by placeholder; one it has not met is a value an earlier step made,
+    read into the next free name (and noted in ``live``)."""
+
+    def __init__(self, made: Iterable[tuple[str, str]]) -> None:
+        super().__init__(made)
+        self.live: list[str] = []
+
+    def __missing__(self, ref: str) -> str:
+        name = self[ref] = _LOCAL_NAMES[len(self)] if len(self) < len(_LOCAL_NAMES) else f"a{len(self)}"
+        self.live.append(ref)
+        return name
+
+
+_LOCAL_NAMES = [f"a{k}" for k in range(2000)]
+
+
+def _local_names(n: int) -> list[str]:
+    """``a0`` to ``a{n-1}``."""
+    return _LOCAL_NAMES[:n] if n <= len(_LOCAL_NAMES) else _LOCAL_NAMES + [f"a{k}" for k in range(len(_LOCAL_NAMES), n)]
 
 
 class _Code:
     """The second pass: statements with placeholders, turned into one function or into steps."""
 
-    def __init__(self, namespace: dict[str, Any], filename: str) -> None:
-        self.namespace, self.filename = namespace, filename
+    def __init__(self, namespace: dict[str, Any], filename: str, ops: int) -> None:
+        self.namespace, self.filename, self.ops = namespace, filename, ops
         self.names: dict[str, str] = {}
-        self.leaves: list[tuple[str, Any, str]] = []
-        self.statements: list[tuple[str | None, str, Any, str, str | None]] = []  # while few
+        self.leaves: list[tuple[str, Any, str]] = []  # the arguments' numbers and the params', named first
+        self.statements: list[tuple[str | None, str, Any, str, int | None]] = []  # while few
         self.steps: _Steps | None = None
-
-    def leaf(self, ref: str, wish: Any, fallback: str) -> None:
-        """An argument's number or a param's, named before any statement."""
-        self.leaves.append((ref, wish, fallback))
 
     def comment(self, text: str) -> None:
         if self.steps is None:
             self.statements.append((None, text, None, "", None))
 
-    def assign(self, ref: str, text: str, wish: Any, fallback: str, of: str | None = None) -> None:
-        """``ref = text``; ``wish`` names it in the readable form, or ``g_`` and the name of ``of``."""
+    def assign(self, ref: str, text: str, wish: Any, fallback: str, of: int | None = None) -> None:
+        """``ref = text``; ``wish`` names it in the readable form, or ``g_`` and the name of node ``of``."""
         self.statements.append((ref, text, wish, fallback, of))
         if len(self.statements) > _SMALL:  # too many for one function: steps from now on
-            steps = self.steps = _Steps(self.namespace, self.filename)
-            for leaf, _, _ in self.leaves:
-                steps.leaf(leaf)
+            steps = self.steps = _Steps(self.namespace, self.filename, self.ops)
+            steps.leaves([ref for ref, _, _ in self.leaves])
             for ref, text, *_ in self.statements:
                 if ref is not None:
                     steps.add(ref, text)
@@ -543,7 +591,8 @@ class _Code:
                 continue
             line = text.format_map(names)
             if of is not None:
-                wish = f"g_{names[of]}" if of in names else ""
+                value = f"v{of + _WIDE}"
+                wish = f"g_{names[value]}" if value in names else ""
             elif isinstance(wish, Value):
                 wish = wish.label
             name = names[ref] = fresh(wish, fallback)
@@ -555,7 +604,7 @@ def _generate(trace: _Trace, wrt: tuple[int, ...], inline: bool) -> Compiled:
     """The Compiled object for ``trace``: its source written, compiled and bound."""
     namespace = _namespace()
     filename = f"<autograd.compile {_comment(_fn_name(trace.fn))}"
-    code = _Code(namespace, filename)
+    code = _Code(namespace, filename, trace.node_count)
     source = _Source(trace, wrt, inline, code)
     source.write()
     compiled = source.finish()
@@ -580,16 +629,18 @@ class _Source:
         self.root = None if trace.root is None else self.nodes[trace.root]
         root = self.root
         self.targets = set() if root is None else set(trace.inputs_of(wrt)) | set(trace.param_slots)
-        targets = [self.nodes[i] for i in self.targets]
-        order = _backward_order(root, targets) if targets and root.requires_grad else []  # type: ignore[union-attr]
-        self.order = [self.index[node] for node in order]  # the nodes a gradient reaches, in the engine's order
+        # the nodes a gradient reaches, in the engine's order; wanted[i] tells whether i is one
         self.wanted = wanted = bytearray(n)
-        for i in self.order:
-            wanted[i] = 1
+        if self.targets and root.requires_grad:  # type: ignore[union-attr]
+            self.order = _backward_order(trace, self.targets)
+            for i in self.order:
+                wanted[i] = 1
+        else:
+            self.order = []
         self.inputs = [self.index[leaf] for leaves in trace.arg_leaves for leaf in leaves] + trace.param_slots
         self.expr: list[Any] = [None] * n  # each node's value: a placeholder or an expression
         self.named = bytearray(n)
-        self.gexpr: dict[int, Symbol] = {}  # the gradient of each target
+        self.gexpr: dict[int, _Expr] = {}  # the gradient of each target
         self.checked: list[int] = []  # values an op could hide an inf in, for the final check
         self.temporaries = itertools.count()
 
@@ -610,15 +661,16 @@ class _Source:
             x = xs[i]
             if x < 0:
                 continue
-            hiding = _HIDING.get(node.op, ())
             uses[x] += 1
-            if 0 in hiding and nodes[x]._x is not None:
-                needs_name[x] = 1
-                checked.append(x)
             y = ys[i]
             if y >= 0:
                 uses[y] += 1
-                if 1 in hiding and nodes[y]._x is not None:
+            hiding = _HIDING.get(node.op)
+            if hiding is not None:
+                if 0 in hiding and xs[x] >= 0:
+                    needs_name[x] = 1
+                    checked.append(x)
+                if y >= 0 and 1 in hiding and xs[y] >= 0:
                     needs_name[y] = 1
                     checked.append(y)
         wanted = self.wanted
@@ -640,14 +692,13 @@ class _Source:
 
     def arguments(self) -> None:
         """Name the arguments' numbers and the params' (they are read by the code's preamble)."""
-        trace, index, code, expr, named = self.trace, self.index, self.code, self.expr, self.named
-        for leaves in trace.arg_leaves:
-            for leaf in leaves:
-                code.leaf(f"v{index[leaf] + _WIDE}", leaf, "x")
-        for p, wish in zip(trace.params, trace.param_names):
-            code.leaf(f"v{index[p] + _WIDE}", wish, "p")
-        for i in self.inputs:
-            expr[i] = Symbol(f"{{v{i + _WIDE}}}")
+        trace, expr, named = self.trace, self.expr, self.named
+        refs = [f"v{i + _WIDE}" for i in self.inputs]  # the arguments' leaves, then the params
+        wishes = [leaf for leaves in trace.arg_leaves for leaf in leaves] + trace.param_names
+        fallbacks = ["x"] * (len(refs) - len(trace.params)) + ["p"] * len(trace.params)
+        self.code.leaves = list(zip(refs, wishes, fallbacks))
+        for i, ref in zip(self.inputs, refs):
+            expr[i] = _Expr("{" + ref + "}")
             named[i] = 1
 
     def forward(self) -> None:
@@ -660,28 +711,28 @@ class _Source:
             x = xs[i]
             if x < 0:
                 if expr[i] is None:
-                    expr[i] = symbol(node._data)  # a constant
+                    expr[i] = _literal(node._data)  # a constant
                 continue
             op, y = node.op, ys[i]
             a = expr[x]
             if not named[x] and xs[x] >= 0:
                 expr[x] = _SPENT  # written into this expression: not needed on its own any more
             if y < 0:
-                e = -a if op == "neg" else _forward_one(op, a)
+                e = _Expr(f"-{_operand(a, UNARY)}", UNARY, a.depth + 1) if op == "neg" else _forward_one(op, a)
             else:
                 b = expr[y]
                 if not named[y] and xs[y] >= 0:
                     expr[y] = _SPENT
                 if op in infix:
-                    e = infix[op](a, b)
+                    e = _infix(a, op, b, infix[op])
                 elif op == "**" and xs[y] < 0 and not named[y] and nodes[y]._data.is_integer():
-                    e = a ** nodes[y]._data  # float ** n is math.pow's number
+                    e = _power(a, _literal(nodes[y]._data))  # float ** n is math.pow's number
                 else:
-                    e = call(_FORWARD_NAMES[op], a, b)
+                    e = _Expr(f"{_FORWARD_NAMES[op]}({a.source}, {b.source})", ATOM, max(a.depth, b.depth) + 1)
             if needs_name[i] or uses[i] != 1 or e.depth > _MAX_DEPTH or len(e.source) > _MAX_LENGTH:
                 ref = f"v{i + _WIDE}"
                 code.assign(ref, e.source, node, "t")
-                e = Symbol(f"{{{ref}}}")
+                e = _Expr("{" + ref + "}")
                 named[i] = 1
             expr[i] = e
 
@@ -689,73 +740,74 @@ class _Source:
         """In the engine's order, each node's gradient: the sum of its shares, in the order the
         engine adds them (so the floats come out the same), passed on by its op's formulas."""
         self.code.comment("# backward: g_v is d(result)/dv")
-        shares: dict[int, Any] = {}  # for each node, its share so far, or a list of them
+        shares: list[Any] = [None] * len(self.nodes)  # for each node, its share so far, or a list of them
         nodes, xs, ys, expr, named = self.nodes, self.trace.xs, self.trace.ys, self.expr, self.named
-        wanted, targets, code, inline = self.wanted, self.targets, self.code, self.inline
-        root = self.trace.root
+        wanted, code, inline = self.wanted, self.code, self.inline
+        root, gexpr = self.trace.root, self.gexpr
         for i in reversed(self.order):
             if i == root:
-                g = Symbol("1.0")
+                g = _Expr("1.0")
             else:
-                g = shares.pop(i)
+                g = shares[i]
+                shares[i] = None
                 if type(g) is list:
                     g = self._sum(g)
             x = xs[i]
             if x < 0:  # a leaf in the order is a target: its gradient gets a name, and goes no further
                 ref = f"g{i + _WIDE}"
-                code.assign(ref, g.source, "", "g_t", f"v{i + _WIDE}")
-                self.gexpr[i] = Symbol(f"{{{ref}}}")
+                code.assign(ref, g.source, "", "g_t", i)
+                gexpr[i] = _Expr("{" + ref + "}")
                 continue
-            y, op = ys[i], nodes[i].op
-            to_x = x >= 0 and wanted[x]
+            # an inner node: never a target (those are arguments and params, leaves all)
+            y = ys[i]
+            to_x = wanted[x]
             to_y = y >= 0 and wanted[y]
-            is_target = i in targets
-            if inline and not is_target and g.precedence == ATOM and g.source[0] == "{":
-                pass  # already a name: no line needed to pass it on
-            elif (
-                is_target
-                or not inline
-                or to_x + to_y != 1
-                or g.depth > _MAX_DEPTH
-                or len(g.source) > _MAX_LENGTH
-                or op in _G_TWICE
-            ):
-                ref = f"g{i + _WIDE}"
-                code.assign(ref, g.source, "", "g_t", f"v{i + _WIDE}")
-                g = Symbol(f"{{{ref}}}")
-            if is_target:
-                self.gexpr[i] = g
             if not (to_x or to_y):
                 continue
+            op = nodes[i].op
+            source = g.source
+            if inline and source[0] == "{" and g.precedence == ATOM:
+                pass  # already a name: no line needed to pass it on
+            elif not inline or to_x + to_y != 1 or g.depth > _MAX_DEPTH or len(source) > _MAX_LENGTH or op in _G_TWICE:
+                ref = f"g{i + _WIDE}"
+                code.assign(ref, source, "", "g_t", i)
+                g = _Expr("{" + ref + "}")
             # a constant input reaches the formulas as its number, so that what depends on it alone
             # is worked out here, once (sign(2.0) is 1), and helpers know it (pow_grad of a known power)
-            grads = OPS[op].grads
+            grads, out = OPS[op].grads, expr[i]
             a = nodes[x]._data if xs[x] < 0 and not named[x] else expr[x]
             if y < 0:
-                given: list[tuple[int, Symbol]] = [(x, _share(grads[0], g, (a,), expr[i]))]
+                inputs: tuple[Any, ...] = (a,)
             else:
-                b = nodes[y]._data if xs[y] < 0 and not named[y] else expr[y]
-                given = [(x, _share(grads[0], g, (a, b), expr[i]))] if to_x else []
-                if to_y:
-                    given.append((y, _share(grads[1], g, (a, b), expr[i])))
-            for child, share in given:
-                had = shares.get(child)
+                inputs = (a, nodes[y]._data if xs[y] < 0 and not named[y] else expr[y])
+            if to_x:
+                share = _share(grads[0], g, inputs, out)
+                had = shares[x]
                 if had is None:
-                    shares[child] = share
+                    shares[x] = share
                 elif type(had) is list:
                     had.append(share)
                 else:
-                    shares[child] = [had, share]
+                    shares[x] = [had, share]
+            if to_y:
+                share = _share(grads[1], g, inputs, out)
+                had = shares[y]
+                if had is None:
+                    shares[y] = share
+                elif type(had) is list:
+                    had.append(share)
+                else:
+                    shares[y] = [had, share]
 
-    def _sum(self, terms: list[Symbol]) -> Symbol:
+    def _sum(self, terms: list[_Expr]) -> _Expr:
         """``terms[0] + terms[1] + ...``, left to right as the engine adds them; cut when deep or long."""
         total = terms[0]
         for term in terms[1:]:
             if total.depth >= _MAX_DEPTH or len(total.source) >= _MAX_LENGTH:
                 ref = f"s{next(self.temporaries) + _WIDE}"
                 self.code.assign(ref, total.source, "", "g_t")
-                total = Symbol(f"{{{ref}}}")
-            total = total + term
+                total = _Expr("{" + ref + "}")
+            total = _infix(total, "+", term, SUM)
         return total
 
     def finish(self) -> Compiled:
@@ -814,7 +866,7 @@ class _Source:
         compiled.source = source
         return compiled
 
-    def _one_function(self, returned: list[Symbol], params: list[Symbol], aux: list[Symbol]) -> list[str]:
+    def _one_function(self, returned: list[_Expr], params: list[_Expr], aux: list[_Expr]) -> list[str]:
         """The body of the readable form: arguments, statements, the check and the result."""
         trace, code = self.trace, self.code
         statements = code.readable()
@@ -835,7 +887,7 @@ class _Source:
             lines.append(f"        {_targets(param_names)} = map(_data, self._params)")
         lines += statements
 
-        def text(e: Symbol) -> str:
+        def text(e: _Expr) -> str:
             return e.source.format_map(names)
 
         check = arg_names + [text(self.expr[c]) for c in dict.fromkeys(self.checked)]
@@ -859,10 +911,6 @@ class _Source:
         return lines
 
 
-_SPENT = Symbol("0.0")  # in place of an expression written into its user's (no formula reads it)
-_ZERO = Symbol("0.0")
-
-
 def _comment(text: str) -> str:
     """``text`` as it may stand in a comment: on one line."""
     return text if text.isprintable() else repr(text)
@@ -881,17 +929,43 @@ def _targets(names: list[str]) -> str:
     return ", ".join(names) + ("," if len(names) == 1 else "")
 
 
-def _backward_order(root: Value, targets: list[Value]) -> list[Value]:
+def _backward_order(trace: _Trace, targets: set[int]) -> list[int]:
     """The nodes a gradient passes through on its way to ``targets``, in the engine's order
-    (that of ``grad()``: its topological order, less the nodes that lead to no target)."""
-    reaching = set(targets)
-    kept = []
-    for node in backward.topological_order(root):  # children first: each is settled before its parents
-        x = node._x
-        if node in reaching or (x is not None and (x in reaching or (node._y is not None and node._y in reaching))):
-            reaching.add(node)
-            kept.append(node)
-    return kept
+    (that of ``grad()``: ``backward.topological_order``, less the nodes that lead to no target),
+    by their indices.
+
+    The walk is topological_order's, step for step (the same stack, the second input popped
+    first), on the trace's index arrays rather than on the Values.
+    """
+    nodes, xs, ys = trace.nodes, trace.xs, trace.ys
+    live = bytearray(map(operator.attrgetter("requires_grad"), nodes))  # not yet seen, and requires grad
+    reaching = bytearray(len(nodes))  # a target, or a node with a target below it
+    for i in targets:
+        reaching[i] = 1
+    order: list[int] = []
+    append = order.append
+    stack = [trace.root]
+    pop, push = stack.pop, stack.append
+    while stack:
+        i = pop()
+        if i < 0:
+            i = ~i  # its inputs are all in the order: now it goes in, if a target lies below
+            if reaching[xs[i]] or (ys[i] >= 0 and reaching[ys[i]]):
+                reaching[i] = 1
+                append(i)
+        elif live[i]:
+            live[i] = 0
+            x = xs[i]
+            if x < 0:
+                if reaching[i]:
+                    append(i)  # a target
+            else:
+                push(~i)
+                push(x)
+                y = ys[i]
+                if y >= 0:
+                    push(y)
+    return order
 
 
 _G, _X, _Y, _OUT = "\x00g", "\x00x", "\x00y", "\x00o"  # stand-ins, in a formula's source, for its inputs
@@ -913,8 +987,8 @@ class _Template:
 _TEMPLATES: dict[Formula, _Template] = {}
 
 
-def _share(formula: Formula, g: Symbol, inputs: tuple[Any, ...], out: Symbol) -> Symbol:
-    """``formula(g, *inputs, out)`` as a Symbol: the formula run on Symbols once per op, then
+def _share(formula: Formula, g: _Expr, inputs: tuple[Any, ...], out: _Expr) -> _Expr:
+    """``formula(g, *inputs, out)`` as an expression: the formula run on Symbols once per op, then
     its source filled in (each input in brackets unless it is a name, a number or a call, which
     keeps the order of operations). An input that is a known number makes the formula run on it."""
     template = _TEMPLATES.get(formula)
@@ -928,19 +1002,69 @@ def _share(formula: Formula, g: Symbol, inputs: tuple[Any, ...], out: Symbol) ->
     values = (*inputs, out)
     for stand_in, k in template.fills:
         value = values[k]
-        if type(value) is not Symbol:
-            return symbol(formula(g, *inputs, out))  # a known number: worked out here
+        if type(value) is not _Expr:  # a known number: the formula worked out here, on Symbols
+            e = symbol(formula(_symbol(g), *(v if type(v) is not _Expr else _symbol(v) for v in inputs), _symbol(out)))
+            return _Expr(e.source, e.precedence, e.depth)
         source = source.replace(stand_in, value.source if value.precedence == ATOM else f"({value.source})")
         depth = value.depth if value.depth > depth else depth
-    return Symbol(source, template.precedence, template.depth + depth)
+    return _Expr(source, template.precedence, template.depth + depth)
 
 
-def _forward_one(op: str, x: Symbol) -> Symbol:
+def _forward_one(op: str, x: _Expr) -> _Expr:
     """The source of op ``op`` (of one input) on ``x``: a call of the very forward function the
     engine runs, or for relu of a name its body, written out."""
     if op == "relu" and x.precedence == ATOM and x.depth == 0:
-        return Symbol(f"({x} if {x} > 0.0 else 0.0)", ATOM, 2)  # the body of ops._relu
-    return call(_FORWARD_NAMES[op], x)
+        return _Expr(f"({x.source} if {x.source} > 0.0 else 0.0)", ATOM, 2)  # the body of ops._relu
+    return _Expr(f"{_FORWARD_NAMES[op]}({x.source})", ATOM, x.depth + 1)
+
+
+class _Expr:
+    """The source of an expression the compiler writes, as a ``Symbol`` holds it (``precedence``
+    and ``depth`` alike), and written by the same rules (``_infix``, ``_power``, ``_operand``:
+    those of symbolic.py). Not a Symbol: a Symbol's ``__getattr__`` (which turns ``x.cos()`` in
+    a formula into source) makes every read of its attributes several times slower, and the
+    compiler reads them a dozen times per op. Formulas still run on Symbols (``_symbol``)."""
+
+    __slots__ = ("source", "precedence", "depth")
+
+    def __init__(self, source: str, precedence: int = ATOM, depth: int = 0) -> None:
+        self.source = source
+        self.precedence = precedence
+        self.depth = depth
+
+    def __repr__(self) -> str:
+        return f"_Expr({self.source!r})"
+
+
+def _symbol(e: _Expr) -> Symbol:
+    return Symbol(e.source, e.precedence, e.depth)
+
+
+def _literal(x: float) -> _Expr:
+    """A number's literal, as ``symbolic.symbol`` writes it."""
+    text = repr(x)
+    return _Expr(text, UNARY if text.startswith("-") else ATOM)
+
+
+def _operand(e: _Expr, precedence: int) -> str:
+    """``e`` as the operand of an operator of ``precedence`` (``symbolic.parenthesized``)."""
+    return e.source if e.precedence >= precedence else f"({e.source})"
+
+
+def _infix(a: _Expr, op: str, b: _Expr, precedence: int) -> _Expr:
+    """``a op b`` for a left-associative operator, as ``symbolic.infix`` writes it."""
+    x = a.source if a.precedence >= precedence else f"({a.source})"
+    y = b.source if b.precedence > precedence else f"({b.source})"  # a - (b - c) is not a - b - c
+    return _Expr(f"{x} {op} {y}", precedence, (a.depth if a.depth > b.depth else b.depth) + 1)
+
+
+def _power(a: _Expr, b: _Expr) -> _Expr:
+    """``a ** b``, as ``symbolic.power`` writes it."""
+    return _Expr(f"{_operand(a, POWER + 1)} ** {_operand(b, UNARY)}", POWER, 1 + max(a.depth, b.depth))
+
+
+_SPENT = _Expr("0.0")  # in place of an expression written into its user's (no formula reads it)
+_ZERO = _Expr("0.0")
 
 
 def _formula_uses() -> tuple[dict[str, list[tuple[int, ...]]], set[str]]:

@@ -727,3 +727,79 @@ def test_an_interrupted_call_adds_into_every_param_or_none(hook, points):
         assert grads in (old, new)
         outcomes.add(grads == new)
     assert outcomes == {False, True}  # interrupted both before and after the grads were added
+
+
+# ----------------------------------------------------------------------------- the backward order
+
+
+def _random_graph(rng, xs, params):
+    """A random graph over the leaves ``xs`` and ``params``: shared nodes, constants, nodes made
+    under no_grad() from traced ones (computed, passing no gradient), inputs left unused."""
+    pool = list(xs[: len(xs) - 1]) + list(params)  # the last argument is never used
+    for _ in range(rng.randrange(1, 60)):
+        a, b = rng.choice(pool), rng.choice(pool)
+        kind = rng.randrange(6)
+        if kind == 0:
+            node = a * b
+        elif kind == 1:
+            node = a + rng.choice([b, 2.0, -0.5])
+        elif kind == 2:
+            node = (a * 0.1).tanh()
+        elif kind == 3:
+            node = a - b
+        elif kind == 4:
+            with no_grad():
+                node = a * b  # a value computed from the inputs that passes no gradient on
+        else:
+            node = rng.choice(pool)  # reuse: a node with many users
+        pool.append(node)
+    root = pool[-1]
+    for node in rng.sample(pool, min(3, len(pool))):
+        root = root + node
+    return root
+
+
+def test_the_backward_order_is_the_engines():
+    # compile walks the graph on its own index arrays; grad() (and so the order in which shares
+    # are added, on which the floats depend) walks the Values. The two orders must be the same.
+    from autograd import compiler
+    from autograd.backward import topological_order, toward
+
+    for seed in range(300):
+        rng = random.Random(seed)
+        params = [Value(rng.uniform(-1, 1), label=f"p{k}") for k in range(rng.randrange(3))]
+
+        graph_rng = random.Random(seed + 10_000)
+
+        def fn(xs, rng=graph_rng, params=params):
+            return _random_graph(rng, xs, params)
+
+        trace = compiler._trace(fn, ([0.5, -0.25, 1.5, 2.0],), params, [""] * len(params), False, True)
+        root = trace.nodes[trace.root]
+        if not root.requires_grad:
+            continue
+        targets = set(trace.inputs_of([0])) | set(trace.param_slots)
+        got = [trace.nodes[i] for i in compiler._backward_order(trace, targets)]
+        expected = toward(topological_order(root), [trace.nodes[i] for i in targets])
+        assert [id(v) for v in got] == [id(v) for v in expected], seed
+
+
+def test_a_small_graph_is_cut_into_shorter_steps_that_give_the_same_numbers(monkeypatch):
+    # steps are a quarter as long below a few thousand ops (less code to compile once), and full
+    # length from 10,000: the numbers are the same either way, and the engine's
+    from autograd import compiler
+
+    def fn(x, w):
+        y = x
+        for k in range(400):
+            y = (y * w[k % 3] + x).tanh()
+        return y
+
+    monkeypatch.setattr(Compiled, "_slow", no_replay)
+    args = (0.5, [0.9, -1.1, 0.7])
+    short = compile(fn, *args)
+    monkeypatch.setattr(compiler, "_STEP_SHORTEST", 1.0)
+    full = compile(fn, *args)
+    assert short.source.count("\ndef _step") > full.source.count("\ndef _step")
+    assert same(short(0.3, [1.0, -0.5, 0.25]), eager(fn, 0.3, [1.0, -0.5, 0.25]))
+    assert same(full(0.3, [1.0, -0.5, 0.25]), short(0.3, [1.0, -0.5, 0.25]))
