@@ -196,7 +196,7 @@ from autograd.viz import playground
 Path("pages").mkdir(exist_ok=True)  # the page is written beside the notebook
 playground("pages/03_playground.html")
 lecture = "expr=" + quote("(a*b + c) * f") + "&v.a=2&v.b=-3&v.c=10&v.f=-2"
-IFrame("pages/03_playground.html#" + lecture, width="100%", height=720)
+IFrame("pages/03_playground.html#" + lecture, width="100%", height=900)
 
 # %% [markdown] lang="en"
 # <details><summary>The answer</summary>
