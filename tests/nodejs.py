@@ -20,6 +20,24 @@ NODE = shutil.which("node")
 
 needs_node = pytest.mark.skipif(NODE is None, reason="the JavaScript tests run in Node, which is not installed")
 
+# The generated engine's elementary functions (E.M) wrapped: every call is recorded in `calls`, and
+# with an `oracle` ({"name(args)": number}) Python's number is returned in place of Math's, so that
+# everything else a test compares can be compared bit for bit. A test's script starts with it.
+MATH_ORACLE = r"""
+const E = globalThis.autogradEngine;
+const original = Object.assign({}, E.M);
+let calls = [];
+let oracle = null;
+for (const name of Object.keys(original)) {
+  E.M[name] = function (...args) {
+    calls.push([name, ...args]);
+    const key = name + "(" + args.map(E.reprFloat).join(", ") + ")";
+    if (oracle !== null && Object.prototype.hasOwnProperty.call(oracle, key)) return oracle[key];
+    return original[name](...args);
+  };
+}
+"""
+
 DRIVER = r"""
 ;(function () {
   const E = globalThis.autogradEngine;

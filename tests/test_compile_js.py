@@ -4,7 +4,7 @@ number, and the second derivatives its backward gives), and ``compileSource`` wr
 ``autograd.compile(expression, *values).source``."""
 
 import pytest
-from nodejs import Node, needs_node
+from nodejs import MATH_ORACLE, Node, needs_node
 from test_jsgen import assert_close, bits, oracle_for
 
 import autograd
@@ -21,19 +21,9 @@ pytestmark = needs_node
 # recorded; with an oracle, Python's numbers returned instead), so that the graphs can be checked
 # bit for bit. For each input i, a fresh graph: d out / d x_i with its graph, the boxes of that
 # graph (label, op, data) and, after its backward, each box's grad and each input's (d2 out / dx_i dx_j).
-HANDLER = r"""
-const E = globalThis.autogradEngine;
-const original = Object.assign({}, E.M);
-let calls = [];
-let oracle = null;
-for (const name of Object.keys(original)) {
-  E.M[name] = function (...args) {
-    calls.push([name, ...args]);
-    const key = name + "(" + args.map(E.reprFloat).join(", ") + ")";
-    if (oracle !== null && Object.prototype.hasOwnProperty.call(oracle, key)) return oracle[key];
-    return original[name](...args);
-  };
-}
+HANDLER = (
+    MATH_ORACLE
+    + r"""
 
 function build(tree, xs) {
   if (tree[0] === "input") return xs[tree[1]];
@@ -87,6 +77,7 @@ function handle(request) {
   return answer;
 }
 """
+)
 
 
 @pytest.fixture(scope="module")

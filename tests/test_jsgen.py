@@ -7,7 +7,7 @@ import re
 import struct
 
 import pytest
-from nodejs import Node, needs_node, run
+from nodejs import MATH_ORACLE, Node, needs_node, run
 
 from autograd import OperationError, Value, ops, trace_backward
 from autograd.engine import apply, topological_order
@@ -22,19 +22,9 @@ pytestmark = needs_node
 # gradients, indexing nodes by their place in topological order. The elementary functions of
 # Math are wrapped: every call is recorded, and with an `oracle` ({call: number}) they return
 # Python's numbers instead, so that everything else can be checked bit for bit.
-HANDLER = r"""
-const E = globalThis.autogradEngine;
-const original = Object.assign({}, E.M);
-let calls = [];
-let oracle = null;
-for (const name of Object.keys(original)) {
-  E.M[name] = function (...args) {
-    calls.push([name, ...args]);
-    const key = name + "(" + args.map(E.reprFloat).join(", ") + ")";
-    if (oracle !== null && Object.prototype.hasOwnProperty.call(oracle, key)) return oracle[key];
-    return original[name](...args);
-  };
-}
+HANDLER = (
+    MATH_ORACLE
+    + r"""
 
 function build(tree, xs) {
   if (tree[0] === "input") return xs[tree[1]];
@@ -86,6 +76,7 @@ function handle(request) {
   return answer;
 }
 """
+)
 
 _ONE = "exp expm1 sinh cosh tanh sin cos tan asin acos atan asinh acosh atanh log log2 log10 log1p sqrt"
 PYTHON_MATH = {name: getattr(math, name) for name in [*_ONE.split(), "atan2", "hypot", "pow"]}
