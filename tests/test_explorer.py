@@ -6,7 +6,6 @@ import importlib.util
 import json
 import math
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -255,20 +254,6 @@ def test_the_readme_explorer_example_runs(tmp_path, monkeypatch):
 
 
 # ----------------------------------------------------------------------------- in a real browser
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("no chromium to drive (apt-get install chromium); .ci/run installs it")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield launched
-        launched.close()
 
 
 class Tab:

@@ -2,29 +2,12 @@
 blocked, and the served page receiving new frames without a reload. (The views themselves are tested
 by tests/test_live_page.py; these check what any live.js gives through window.autograd.)"""
 
-import shutil
 import threading
 import time
 from array import array
 
-import pytest
-
 from autograd.live import Live, make_moons
 from autograd.nn import MLP
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("no chromium to drive (apt-get install chromium); .ci/run installs it")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def small_live(steps):

@@ -3,7 +3,6 @@ its presets, setValue, errors shown in the page, the URL hash, the command line,
 
 import gzip
 import math
-import shutil
 import statistics
 import subprocess
 import sys
@@ -19,8 +18,6 @@ from autograd.viz import model as viz_model
 from autograd.viz.explorer import explorer_data
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
 PAGE_BUDGET = 1_000_000  # bytes, gzipped
 # The target is 100 ms from a key pressed to the new graph for 50 ops: measured and printed here (and by
 # scripts/measure_pages.py), not asserted, since a shared machine's load decides it. The bound
@@ -31,17 +28,6 @@ KEYSTROKE_SANITY = 2000  # ms
 @pytest.fixture(scope="module")
 def page_path(tmp_path_factory):
     return playground_page().save(tmp_path_factory.mktemp("playground") / "playground.html")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no chromium to drive (apt-get install chromium); .ci/run installs it")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield launched
-        launched.close()
 
 
 class Tab:
