@@ -11,7 +11,8 @@
      views  {key: {svg, boxOf: {value id: id of the box it is folded into}}}   "" is the first view
      groups {box id: {label, about, members: [ids], params: [ids]}}   folded boxes a click opens
      digits, colorByGrad, title
-   options: {keys: true (arrow keys etc. on the document), hash: true (the step in the URL)}. */
+   options: {keys: true (arrow keys etc. on the document), hash: true (the step in the URL),
+             start: the step shown first when the URL names none (-1: the last; default 0)}. */
 (function () {
   "use strict";
   var fmt = AutogradPages.format;
@@ -318,8 +319,10 @@
     this.build(container);
     this.timeline();
     this.showView("", true);
-    var start = this.options.hash ? this.fromHash() : 0;
-    this.goto(start === null ? 0 : start, { jump: true });
+    // the first step shown: the URL's, else options.start (-1: the last), else the first
+    var start = this.options.hash ? this.fromHash() : null;
+    if (start === null && typeof options.start === "number") start = options.start < 0 ? this.length - 1 : options.start;
+    this.goto(start === null ? 0 : Math.max(0, Math.min(start, this.length - 1)), { jump: true });
     if (this.options.hash) {
       window.addEventListener("hashchange", function () {
         var k = self.fromHash();

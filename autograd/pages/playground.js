@@ -586,7 +586,9 @@
       this.explorer.pause();
       if (this.explorer.pz && this.explorer.pz.destroy) this.explorer.pz.destroy();
     }
-    var explorer = AutogradExplorer.mount(this.stage, spec, { keys: false, hash: false });
+    // the step to show is given at mount: one render, one layout (a second goto would lay out again)
+    var start = step === null || step === undefined ? -1 : Math.max(0, step);
+    var explorer = AutogradExplorer.mount(this.stage, spec, { keys: false, hash: false, start: start });
     var goto = explorer.goto;
     explorer.goto = function (k, options) {
       var answer = goto.call(explorer, k, options);
@@ -594,7 +596,6 @@
       return answer;
     };
     this.explorer = explorer;
-    explorer.goto(step === null || step === undefined ? explorer.length - 1 : Math.max(0, Math.min(step, explorer.length - 1)), { jump: true });
   };
 
   // Per variable: the gradient backward gives, beside a central difference of the forward.
