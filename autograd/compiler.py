@@ -1003,11 +1003,60 @@ def _share(formula: Formula, g: _Expr, inputs: tuple[Any, ...], out: _Expr) -> _
     for stand_in, k in template.fills:
         value = values[k]
         if type(value) is not _Expr:  # a known number: the formula worked out here, on Symbols
-            e = symbol(formula(_symbol(g), *(v if type(v) is not _Expr else _symbol(v) for v in inputs), _symbol(out)))
-            return _Expr(e.source, e.precedence, e.depth)
+            return _share_known(formula, g, inputs, out)
         source = source.replace(stand_in, value.source if value.precedence == ATOM else f"({value.source})")
         depth = value.depth if value.depth > depth else depth
     return _Expr(source, template.precedence, template.depth + depth)
+
+
+class _Known:
+    """A gradient formula run on Symbols once for the known numbers among its inputs and the
+    precedences of the others (all that Symbol's arithmetic looks at): its source with stand-ins,
+    and how deep each stand-in sits in it (the result's depth is the deepest of those plus the
+    stand-in's own depth, or the formula's own depth at depth 0, as Symbol counts it)."""
+
+    __slots__ = ("source", "precedence", "depth", "fills")
+
+    def __init__(self, formula: Formula, g: _Expr, inputs: tuple[Any, ...], out: _Expr) -> None:
+        stand_ins = [(_G, g), *((s, v) for s, v in zip((_X, _Y), inputs) if type(v) is _Expr), (_OUT, out)]
+
+        def run(deep: str) -> Symbol:
+            made = {s: Symbol(s, v.precedence, _DEEP if s == deep else 0) for s, v in stand_ins}
+            args = [made[s] if type(v) is _Expr else v for s, v in zip((_X, _Y), inputs)]
+            return symbol(formula(made[_G], *args, made[_OUT]))
+
+        e = run("")
+        self.source, self.precedence, self.depth = e.source, e.precedence, e.depth
+        fills = []
+        for k, (s, _) in enumerate(stand_ins):
+            if s in e.source:
+                fills.append((s, k, run(s).depth - _DEEP))
+        self.fills = tuple(fills)
+
+
+_DEEP = 1_000_000
+_KNOWN: dict[Any, _Known] = {}
+
+
+def _share_known(formula: Formula, g: _Expr, inputs: tuple[Any, ...], out: _Expr) -> _Expr:
+    """``formula(g, *inputs, out)`` where some input is a known number: the same source and
+    depth as the formula run on ``_symbol``s of the others, from a template made once per formula,
+    numbers and precedences."""
+    if not all(type(v) is float or type(v) is _Expr for v in inputs):
+        e = symbol(formula(_symbol(g), *(v if type(v) is not _Expr else _symbol(v) for v in inputs), _symbol(out)))
+        return _Expr(e.source, e.precedence, e.depth)
+    key = (formula, g.precedence, out.precedence, *(v.precedence if type(v) is _Expr else v.hex() for v in inputs))
+    known = _KNOWN.get(key)
+    if known is None:
+        known = _KNOWN[key] = _Known(formula, g, inputs, out)
+    source, depth = known.source, known.depth
+    values = (g, *(v for v in inputs if type(v) is _Expr), out)
+    for stand_in, k, level in known.fills:
+        value = values[k]
+        source = source.replace(stand_in, value.source)
+        if level + value.depth > depth:
+            depth = level + value.depth
+    return _Expr(source, known.precedence, depth)
 
 
 def _forward_one(op: str, x: _Expr) -> _Expr:
