@@ -743,7 +743,7 @@ class _Source:
         shares: list[Any] = [None] * len(self.nodes)  # for each node, its share so far, or a list of them
         nodes, xs, ys, expr, named = self.nodes, self.trace.xs, self.trace.ys, self.expr, self.named
         wanted, code, inline = self.wanted, self.code, self.inline
-        root, gexpr = self.trace.root, self.gexpr
+        root, gexpr, passes = self.trace.root, self.gexpr, _PASSES
         for i in reversed(self.order):
             if i == root:
                 g = _Expr("1.0")
@@ -781,7 +781,8 @@ class _Source:
             else:
                 inputs = (a, nodes[y]._data if xs[y] < 0 and not named[y] else expr[y])
             if to_x:
-                share = _share(grads[0], g, inputs, out)
+                formula = grads[0]
+                share = g if formula in passes else _share(formula, g, inputs, out)
                 had = shares[x]
                 if had is None:
                     shares[x] = share
@@ -790,7 +791,8 @@ class _Source:
                 else:
                     shares[x] = [had, share]
             if to_y:
-                share = _share(grads[1], g, inputs, out)
+                formula = grads[1]
+                share = g if formula in passes else _share(formula, g, inputs, out)
                 had = shares[y]
                 if had is None:
                     shares[y] = share
@@ -985,6 +987,7 @@ class _Template:
 
 
 _TEMPLATES: dict[Formula, _Template] = {}
+_PASSES: set[Formula] = set()  # the formulas that pass g on as it is: no call of _share needed
 
 
 def _share(formula: Formula, g: _Expr, inputs: tuple[Any, ...], out: _Expr) -> _Expr:
@@ -994,6 +997,8 @@ def _share(formula: Formula, g: _Expr, inputs: tuple[Any, ...], out: _Expr) -> _
     template = _TEMPLATES.get(formula)
     if template is None:
         template = _TEMPLATES[formula] = _Template(formula, len(inputs))
+        if template.source == _G:
+            _PASSES.add(formula)
     source = template.source
     if source == _G:
         return g  # the formula passes g on as it is (the shares of +)
