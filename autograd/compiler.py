@@ -304,11 +304,17 @@ def _leaves_for(example: Tree, leaves: list[Value], path: str, arg: str) -> Tree
     if not isinstance(example, (list, tuple)):
         return _leaf_for(example, leaves, f"{arg}{path}")
     traced = []
+    add, add_leaf, isfinite = traced.append, leaves.append, math.isfinite
     for i, item in enumerate(example):  # a loop, not a call per number: lists can be long
-        if isinstance(item, (list, tuple)):
-            traced.append(_leaves_for(item, leaves, f"{path}[{i}]", arg))
+        if type(item) is float and isfinite(item):  # the common case, as _leaf_for makes it
+            leaf = _leaf(item, True)
+            leaf._label = f"{arg}{path}[{i}]"
+            add_leaf(leaf)
+            add(leaf)
+        elif isinstance(item, (list, tuple)):
+            add(_leaves_for(item, leaves, f"{path}[{i}]", arg))
         else:
-            traced.append(_leaf_for(item, leaves, f"{arg}{path}[{i}]"))
+            add(_leaf_for(item, leaves, f"{arg}{path}[{i}]"))
     return traced
 
 
