@@ -304,11 +304,17 @@ def _leaves_for(example: Tree, leaves: list[Value], path: str, arg: str) -> Tree
     if not isinstance(example, (list, tuple)):
         return _leaf_for(example, leaves, f"{arg}{path}")
     traced = []
+    add, add_leaf, isfinite = traced.append, leaves.append, math.isfinite
     for i, item in enumerate(example):  # a loop, not a call per number: lists can be long
-        if isinstance(item, (list, tuple)):
-            traced.append(_leaves_for(item, leaves, f"{path}[{i}]", arg))
+        if type(item) is float and isfinite(item):  # the common case, as _leaf_for makes it
+            leaf = _leaf(item, True)
+            leaf._label = f"{arg}{path}[{i}]"
+            add_leaf(leaf)
+            add(leaf)
+        elif isinstance(item, (list, tuple)):
+            add(_leaves_for(item, leaves, f"{path}[{i}]", arg))
         else:
-            traced.append(_leaf_for(item, leaves, f"{arg}{path}[{i}]"))
+            add(_leaf_for(item, leaves, f"{arg}{path}[{i}]"))
     return traced
 
 
@@ -743,7 +749,7 @@ class _Source:
         shares: list[Any] = [None] * len(self.nodes)  # for each node, its share so far, or a list of them
         nodes, xs, ys, expr, named = self.nodes, self.trace.xs, self.trace.ys, self.expr, self.named
         wanted, code, inline = self.wanted, self.code, self.inline
-        root, gexpr = self.trace.root, self.gexpr
+        root, gexpr, passes = self.trace.root, self.gexpr, _PASSES
         for i in reversed(self.order):
             if i == root:
                 g = _Expr("1.0")
@@ -781,7 +787,8 @@ class _Source:
             else:
                 inputs = (a, nodes[y]._data if xs[y] < 0 and not named[y] else expr[y])
             if to_x:
-                share = _share(grads[0], g, inputs, out)
+                formula = grads[0]
+                share = g if formula in passes else _share(formula, g, inputs, out)
                 had = shares[x]
                 if had is None:
                     shares[x] = share
@@ -790,7 +797,8 @@ class _Source:
                 else:
                     shares[x] = [had, share]
             if to_y:
-                share = _share(grads[1], g, inputs, out)
+                formula = grads[1]
+                share = g if formula in passes else _share(formula, g, inputs, out)
                 had = shares[y]
                 if had is None:
                     shares[y] = share
@@ -985,6 +993,7 @@ class _Template:
 
 
 _TEMPLATES: dict[Formula, _Template] = {}
+_PASSES: set[Formula] = set()  # the formulas that pass g on as it is: no call of _share needed
 
 
 def _share(formula: Formula, g: _Expr, inputs: tuple[Any, ...], out: _Expr) -> _Expr:
@@ -994,6 +1003,8 @@ def _share(formula: Formula, g: _Expr, inputs: tuple[Any, ...], out: _Expr) -> _
     template = _TEMPLATES.get(formula)
     if template is None:
         template = _TEMPLATES[formula] = _Template(formula, len(inputs))
+        if template.source == _G:
+            _PASSES.add(formula)
     source = template.source
     if source == _G:
         return g  # the formula passes g on as it is (the shares of +)
@@ -1003,11 +1014,60 @@ def _share(formula: Formula, g: _Expr, inputs: tuple[Any, ...], out: _Expr) -> _
     for stand_in, k in template.fills:
         value = values[k]
         if type(value) is not _Expr:  # a known number: the formula worked out here, on Symbols
-            e = symbol(formula(_symbol(g), *(v if type(v) is not _Expr else _symbol(v) for v in inputs), _symbol(out)))
-            return _Expr(e.source, e.precedence, e.depth)
+            return _share_known(formula, g, inputs, out)
         source = source.replace(stand_in, value.source if value.precedence == ATOM else f"({value.source})")
         depth = value.depth if value.depth > depth else depth
     return _Expr(source, template.precedence, template.depth + depth)
+
+
+class _Known:
+    """A gradient formula run on Symbols once for the known numbers among its inputs and the
+    precedences of the others (all that Symbol's arithmetic looks at): its source with stand-ins,
+    and how deep each stand-in sits in it (the result's depth is the deepest of those plus the
+    stand-in's own depth, or the formula's own depth at depth 0, as Symbol counts it)."""
+
+    __slots__ = ("source", "precedence", "depth", "fills")
+
+    def __init__(self, formula: Formula, g: _Expr, inputs: tuple[Any, ...], out: _Expr) -> None:
+        stand_ins = [(_G, g), *((s, v) for s, v in zip((_X, _Y), inputs) if type(v) is _Expr), (_OUT, out)]
+
+        def run(deep: str) -> Symbol:
+            made = {s: Symbol(s, v.precedence, _DEEP if s == deep else 0) for s, v in stand_ins}
+            args = [made[s] if type(v) is _Expr else v for s, v in zip((_X, _Y), inputs)]
+            return symbol(formula(made[_G], *args, made[_OUT]))
+
+        e = run("")
+        self.source, self.precedence, self.depth = e.source, e.precedence, e.depth
+        fills = []
+        for k, (s, _) in enumerate(stand_ins):
+            if s in e.source:
+                fills.append((s, k, run(s).depth - _DEEP))
+        self.fills = tuple(fills)
+
+
+_DEEP = 1_000_000
+_KNOWN: dict[Any, _Known] = {}
+
+
+def _share_known(formula: Formula, g: _Expr, inputs: tuple[Any, ...], out: _Expr) -> _Expr:
+    """``formula(g, *inputs, out)`` where some input is a known number: the same source and
+    depth as the formula run on ``_symbol``s of the others, from a template made once per formula,
+    numbers and precedences."""
+    if not all(type(v) is float or type(v) is _Expr for v in inputs):
+        e = symbol(formula(_symbol(g), *(v if type(v) is not _Expr else _symbol(v) for v in inputs), _symbol(out)))
+        return _Expr(e.source, e.precedence, e.depth)
+    key = (formula, g.precedence, out.precedence, *(v.precedence if type(v) is _Expr else v.hex() for v in inputs))
+    known = _KNOWN.get(key)
+    if known is None:
+        known = _KNOWN[key] = _Known(formula, g, inputs, out)
+    source, depth = known.source, known.depth
+    values = (g, *(v for v in inputs if type(v) is _Expr), out)
+    for stand_in, k, level in known.fills:
+        value = values[k]
+        source = source.replace(stand_in, value.source)
+        if level + value.depth > depth:
+            depth = level + value.depth
+    return _Expr(source, known.precedence, depth)
 
 
 def _forward_one(op: str, x: _Expr) -> _Expr:

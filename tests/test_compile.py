@@ -803,3 +803,46 @@ def test_a_small_graph_is_cut_into_shorter_steps_that_give_the_same_numbers(monk
     assert short.source.count("\ndef _step") > full.source.count("\ndef _step")
     assert same(short(0.3, [1.0, -0.5, 0.25]), eager(fn, 0.3, [1.0, -0.5, 0.25]))
     assert same(full(0.3, [1.0, -0.5, 0.25]), short(0.3, [1.0, -0.5, 0.25]))
+
+
+def test_a_share_with_a_known_number_is_the_formula_run_on_symbols():
+    # compiler._share_known fills a template made once per formula, numbers and precedences:
+    # its source and depth must be those of the formula run on Symbols, every op, every slot
+    from autograd import compiler
+    from autograd.symbolic import ATOM, PRODUCT, SUM, UNARY, symbol
+
+    numbers = [2.0, -1.5, 0.0, -0.0, 3.0, 0.5]
+    exprs = [
+        compiler._Expr(s, p, d)
+        for s, p, d in [("a", ATOM, 0), ("b + c", SUM, 3), ("d * e", PRODUCT, 7), ("-f", UNARY, 1)]
+    ]
+    checked = 0
+    for name, op in OPS.items():
+        for slot, formula in enumerate(op.grads):
+            for g in exprs:
+                for out in exprs[:2]:
+                    for k in range(op.arity):
+                        for number in numbers:
+                            for other in exprs:
+                                inputs = tuple(number if j == k else other for j in range(op.arity))
+                                try:
+                                    e = symbol(
+                                        formula(
+                                            compiler._symbol(g),
+                                            *(
+                                                v if type(v) is not compiler._Expr else compiler._symbol(v)
+                                                for v in inputs
+                                            ),
+                                            compiler._symbol(out),
+                                        )
+                                    )
+                                except (ArithmeticError, ValueError):
+                                    continue
+                                got = compiler._share_known(formula, g, inputs, out)
+                                assert (got.source, got.precedence, got.depth) == (e.source, e.precedence, e.depth), (
+                                    name,
+                                    slot,
+                                    inputs,
+                                )
+                                checked += 1
+    assert checked > 500
