@@ -429,7 +429,11 @@
     if (this.options.keys) document.addEventListener("keydown", function (e) { self.key(e); });
     if (window.ResizeObserver) {
       var pending = false;
-      new ResizeObserver(function () {
+      // the panels' widths are read once and kept (reading one after a frame's writes would force a
+      // layout in the middle of every frame); a resize forgets them and draws again
+      this.widths = {};
+      var observer = new ResizeObserver(function () {
+        self.widths = {};
         if (pending) return;
         pending = true;
         window.requestAnimationFrame(function () {
@@ -437,8 +441,18 @@
           self.layoutNet();
           if (self.frame) self.drawAll();
         });
-      }).observe(this.netCanvas.parentNode);
+      });
+      [this.netCanvas, this.dataCanvas, this.curveCanvas].forEach(function (c) { observer.observe(c.parentNode); });
     }
+  };
+
+  // the width of a canvas's box: kept while a ResizeObserver watches it, read fresh otherwise
+  Live.prototype.boxWidth = function (canvas) {
+    var box = canvas.parentNode;
+    if (!this.widths) return box.clientWidth;
+    var name = canvas.className;
+    if (!(name in this.widths)) this.widths[name] = box.clientWidth;
+    return this.widths[name];
   };
 
   Live.prototype.panel = function (name, heading, tools, body) {
@@ -830,8 +844,7 @@
 
   Live.prototype.layoutNet = function () {
     var net = this.spec.network;
-    var wrap = this.netCanvas.parentNode;
-    var W = Math.max(240, wrap.clientWidth || 600);
+    var W = Math.max(240, this.boxWidth(this.netCanvas) || 600);
     if (!net) {
       this.netLayout = null;
       return;
@@ -1185,8 +1198,7 @@
   };
 
   Live.prototype.dataSize = function () {
-    var body = this.dataCanvas.parentNode;
-    var W = Math.max(200, Math.min(body.clientWidth || 320, 440));
+    var W = Math.max(200, Math.min(this.boxWidth(this.dataCanvas) || 320, 440));
     return { W: W, H: this.dim === 2 ? W : Math.round(W * 0.8) };
   };
 
@@ -1436,8 +1448,7 @@
   /* ------------------------------------------------------------------ 4. the curves */
 
   Live.prototype.curveGeometry = function () {
-    var body = this.curveCanvas.parentNode;
-    var W = Math.max(200, body.clientWidth || 320);
+    var W = Math.max(200, this.boxWidth(this.curveCanvas) || 320);
     var H = 150;
     return { W: W, H: H, left: 40, right: W - 34, top: 12, bottom: H - 22 };
   };
