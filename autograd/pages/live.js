@@ -950,17 +950,26 @@
         layerMax[n.column] = Math.max(layerMax[n.column] || 0, Math.abs(probeOut[n.out]));
       });
     }
-    var image = this.netImage || (this.netImage = { canvas: document.createElement("canvas") });
-    image.canvas.width = GRID;
-    image.canvas.height = GRID;
-    var ictx = image.canvas.getContext("2d");
-    var pixels = ictx.createImageData(GRID, GRID);
-    var b = this.dim === 2 ? this.planeBounds() : null;
     var self2 = this;
     ctx.font = "11px Helvetica, Arial, sans-serif";
     ctx.textBaseline = "middle";
+    var b = this.dim === 2 ? this.planeBounds() : null;
+    // every heatmap into one tall image, put once, then drawn from its slices (a put and a draw per
+    // neuron made the canvas flush 33 times a frame); each slice has a row of its edge above and
+    // below, so that smoothing at a slice's edge never reads its neighbour
+    var SLICE = GRID + 2;
+    var slots = 0;
+    L.list.forEach(function (n) { n.heat = grid || (n.input && b) ? slots++ : -1; });
+    var image = this.netImage || (this.netImage = { canvas: document.createElement("canvas") });
+    if (image.canvas.width !== GRID || image.canvas.height !== SLICE * Math.max(1, slots)) {
+      image.canvas.width = GRID;
+      image.canvas.height = SLICE * Math.max(1, slots);
+      image.pixels = null;
+    }
+    var ictx = image.canvas.getContext("2d");
+    var atlas = image.pixels || (image.pixels = ictx.createImageData(GRID, SLICE * Math.max(1, slots)));
     L.list.forEach(function (n) {
-      if (grid || (n.input && b)) {
+      if (n.heat >= 0) {
         var m = 0;
         var at;
         if (n.input) {
@@ -978,13 +987,20 @@
           at = function (cell) { return grid[base + cell]; };
           for (var q = 0; q < GG; q++) m = Math.max(m, Math.abs(grid[base + q]));
         }
-        var d = pixels.data;
+        var d = atlas.data;
         var inv = m > 0 ? 1 / m : 0;
-        if (n.input) for (var cell = 0; cell < GG; cell++) fill(d, cell, at(cell) * inv);
-        else for (var cell2 = 0, base2 = n.out * GG; cell2 < GG; cell2++) fill(d, cell2, grid[base2 + cell2] * inv);
-        ictx.putImageData(pixels, 0, 0);
+        var off = n.heat * SLICE * GRID + GRID;
+        if (n.input) for (var cell = 0; cell < GG; cell++) fill(d, off + cell, at(cell) * inv);
+        else for (var cell2 = 0, base2 = n.out * GG; cell2 < GG; cell2++) fill(d, off + cell2, grid[base2 + cell2] * inv);
+        d.copyWithin((off - GRID) * 4, off * 4, (off + GRID) * 4);
+        d.copyWithin((off + GG) * 4, (off + GG - GRID) * 4, (off + GG) * 4);
+      }
+    });
+    if (slots) ictx.putImageData(atlas, 0, 0);
+    L.list.forEach(function (n) {
+      if (n.heat >= 0) {
         ctx.imageSmoothingEnabled = true;
-        ctx.drawImage(image.canvas, n.x, n.y, n.s, n.s);
+        ctx.drawImage(image.canvas, 0, n.heat * SLICE + 1, GRID, GRID, n.x, n.y, n.s, n.s);
       } else {
         var value = null;
         if (n.input) {
@@ -1697,32 +1713,53 @@
     var i = row.index;
     var ctx = canvasSize(row.cells.sparkCanvas, W, H);
     ctx.clearRect(0, 0, W, H);
+    // the line changes only when frames arrive: drawn once into a canvas of the row's own, then
+    // each frame copies it and puts the dot on
+    var line = row.sparkLine || (row.sparkLine = { canvas: document.createElement("canvas"), count: -1 });
+    var fresh = line.count !== n || line.history !== h || line.canvas.width !== row.cells.sparkCanvas.width;
+    var lctx = fresh ? canvasSize(line.canvas, W, H) : null;
+    if (fresh) lctx.clearRect(0, 0, W, H);
     var lo = Infinity;
     var hi = -Infinity;
-    for (var k = 0; k < n; k++) {
-      var v = h.values[k][i];
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+    if (fresh) {
+      for (var k = 0; k < n; k++) {
+        var v = h.values[k][i];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      if (hi === lo) { hi += 1e-9; lo -= 1e-9; }
+      line.lo = lo;
+      line.hi = hi;
+    } else {
+      lo = line.lo;
+      hi = line.hi;
     }
-    if (hi === lo) { hi += 1e-9; lo -= 1e-9; }
     var fx = function (j) { return n === 1 ? W / 2 : (j / (n - 1)) * (W - 4) + 2; };
     var fy = function (v) { return H - 2 - ((v - lo) / (hi - lo)) * (H - 4); };
-    if (lo < 0 && hi > 0) {
-      ctx.strokeStyle = "#dee2e6";
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      ctx.moveTo(0, fy(0));
-      ctx.lineTo(W, fy(0));
-      ctx.stroke();
+    if (fresh) {
+      if (lo < 0 && hi > 0) {
+        lctx.strokeStyle = "#dee2e6";
+        lctx.lineWidth = 1;
+        lctx.beginPath();
+        lctx.moveTo(0, fy(0));
+        lctx.lineTo(W, fy(0));
+        lctx.stroke();
+      }
+      lctx.strokeStyle = "#495057";
+      lctx.lineWidth = 1;
+      lctx.beginPath();
+      for (var j = 0; j < n; j++) {
+        if (j === 0) lctx.moveTo(fx(j), fy(h.values[j][i]));
+        else lctx.lineTo(fx(j), fy(h.values[j][i]));
+      }
+      lctx.stroke();
+      line.count = n;
+      line.history = h;
     }
-    ctx.strokeStyle = "#495057";
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    for (var j = 0; j < n; j++) {
-      if (j === 0) ctx.moveTo(fx(j), fy(h.values[j][i]));
-      else ctx.lineTo(fx(j), fy(h.values[j][i]));
-    }
-    ctx.stroke();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(line.canvas, 0, 0);
+    var ratio = window.devicePixelRatio || 1;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.fillStyle = "#d6336c";
     ctx.beginPath();
     ctx.arc(fx(this.k), fy(h.values[this.k][i]), 2.2, 0, 2 * Math.PI);
