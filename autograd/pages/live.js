@@ -628,13 +628,15 @@
     if (F && this.dim === 2) {
       var b = this.planeBounds();
       var n = this.spec.forward ? this.spec.forward.neurons.length : 0;
-      var out = new Float64Array(n * GRID * GRID);
+      // one buffer, kept from frame to frame (only the frame shown reads it)
+      var out = this.gridBuffer && this.gridBuffer.length === n * GRID * GRID ? this.gridBuffer : (this.gridBuffer = new Float64Array(n * GRID * GRID));
       var p = f.params;
+      var at = [0, 0]; // one input array for the 1600 points (the forward only reads it)
       for (var r = 0; r < GRID; r++) {
-        var x1 = b.y1 - (r + 0.5) * (b.y1 - b.y0) / GRID;
+        at[1] = b.y1 - (r + 0.5) * (b.y1 - b.y0) / GRID;
         for (var c = 0; c < GRID; c++) {
-          var x0 = b.x0 + (c + 0.5) * (b.x1 - b.x0) / GRID;
-          var o = F([x0, x1], p);
+          at[0] = b.x0 + (c + 0.5) * (b.x1 - b.x0) / GRID;
+          var o = F(at, p);
           var cell = r * GRID + c;
           for (var j = 0; j < n; j++) out[j * GRID * GRID + cell] = o[j];
         }
