@@ -323,6 +323,33 @@ def test_the_parameter_table_sorts_and_draws_a_sparkline_each(page, run):
     assert momentum.count() == 1
 
 
+def test_each_frame_moves_the_sparkline_dot_over_a_line_drawn_once(page):
+    # the line is kept in a canvas of the row's own; the dot is drawn on each frame
+    sparks = "Array.from(document.querySelectorAll('.ag-params canvas.ag-spark')).slice(0, 5).map(c => c.toDataURL())"
+    page.js("autograd.goto(0)")
+    first = page.js(sparks)
+    page.js(f"autograd.goto({STEPS})")
+    last = page.js(sparks)
+    assert all(a != b for a, b in zip(first, last))
+    page.js("autograd.goto(0)")
+    assert page.js(sparks) == first
+    lines = page.js("AutogradLive.views[0].rows.filter(r => r.sparkLine).map(r => r.sparkLine.count)")
+    assert lines and set(lines) == {STEPS + 1}
+
+
+def test_a_resize_is_followed_by_the_canvases(page):
+    # the panels' widths are kept between frames and forgotten when the page is resized
+    width = "AutogradLive.views[0].curveCanvas.getBoundingClientRect().width"
+    before = page.js(width)
+    page.page.set_viewport_size({"width": 1000, "height": 1000})
+    page.page.wait_for_function(f"() => Math.abs({width} - {before}) > 20")
+    page.js("autograd.goto(1)")
+    box = page.js("AutogradLive.views[0].curveCanvas.parentNode.clientWidth")
+    assert abs(page.js(width) - max(200, box)) < 1
+    net = page.js("AutogradLive.views[0].netCanvas.parentNode.clientWidth")
+    assert page.js("AutogradLive.views[0].netLayout.W") == max(240, net)
+
+
 def test_the_state_lives_in_the_url_hash(browser, run):
     path = run[2]
     p = Page(browser, path.as_uri() + "#frame=3&edges=grads&fps=30&sort=grad:down")

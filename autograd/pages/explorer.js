@@ -826,6 +826,11 @@
     return { step: this.position };
   };
 
+  // a text node changed only when its text does: an unchanged frame costs no style or layout
+  function setText(element, text) {
+    if (element.textContent !== text) element.textContent = text;
+  }
+
   Explorer.prototype.render = function (how) {
     var self = this;
     var known = this.known(this.position);
@@ -836,17 +841,17 @@
       var item = self.elements[id];
       var node = self.byId[id];
       if (node) {
-        if (item.data) item.data.textContent = "data " + fmt(known.data[id], d);
-        if (item.grad) item.grad.textContent = "grad " + fmt(known.grad[id], d);
+        if (item.data) setText(item.data, "data " + fmt(known.data[id], d));
+        if (item.grad) setText(item.grad, "grad " + fmt(known.grad[id], d));
         // the tooltip: every digit of the engine's floats
         var tip = self.name(id) + " (" + node.kind + "): data " + (known.data[id] === null ? "?" : String(known.data[id]));
         if (node.kind !== "constant") tip += ", grad " + (known.grad[id] === null ? "?" : String(known.grad[id]));
-        item.title.textContent = tip;
+        setText(item.title, tip);
       } else if (self.groups[id]) {
-        if (item.grad) item.grad.textContent = "max |grad| " + fmt(self.groupGrad(id, known), d);
+        if (item.grad) setText(item.grad, "max |grad| " + fmt(self.groupGrad(id, known), d));
         var group = self.groups[id];
-        item.title.textContent = group.label + ": " + group.about + ", " + group.members.length + " Values folded" +
-          (self.views[id] ? "; click to open" : "");
+        setText(item.title, group.label + ": " + group.about + ", " + group.members.length + " Values folded" +
+          (self.views[id] ? "; click to open" : ""));
       }
     });
     // the focus of this step
@@ -913,7 +918,11 @@
       html = '<div class="ag-inside">' + AutogradPages.escape(this.banner) + "</div>" + html;
       text.unshift(this.banner);
     }
-    this.caption.innerHTML = html;
+    if (this.captionHtml !== html) {
+      // rebuilt only when it says something new (the live view renders every frame)
+      this.caption.innerHTML = html;
+      this.captionHtml = html;
+    }
     this.captionText = text.join("\n");
     // controls
     this.counter.textContent = "step " + this.position + " of " + (this.length - 1);

@@ -429,7 +429,11 @@
     if (this.options.keys) document.addEventListener("keydown", function (e) { self.key(e); });
     if (window.ResizeObserver) {
       var pending = false;
-      new ResizeObserver(function () {
+      // the panels' widths are read once and kept (reading one after a frame's writes would force a
+      // layout in the middle of every frame); a resize forgets them and draws again
+      this.widths = {};
+      var observer = new ResizeObserver(function () {
+        self.widths = {};
         if (pending) return;
         pending = true;
         window.requestAnimationFrame(function () {
@@ -437,8 +441,18 @@
           self.layoutNet();
           if (self.frame) self.drawAll();
         });
-      }).observe(this.netCanvas.parentNode);
+      });
+      [this.netCanvas, this.dataCanvas, this.curveCanvas].forEach(function (c) { observer.observe(c.parentNode); });
     }
+  };
+
+  // the width of a canvas's box: kept while a ResizeObserver watches it, read fresh otherwise
+  Live.prototype.boxWidth = function (canvas) {
+    var box = canvas.parentNode;
+    if (!this.widths) return box.clientWidth;
+    var name = canvas.className;
+    if (!(name in this.widths)) this.widths[name] = box.clientWidth;
+    return this.widths[name];
   };
 
   Live.prototype.panel = function (name, heading, tools, body) {
@@ -614,13 +628,15 @@
     if (F && this.dim === 2) {
       var b = this.planeBounds();
       var n = this.spec.forward ? this.spec.forward.neurons.length : 0;
-      var out = new Float64Array(n * GRID * GRID);
+      // one buffer, kept from frame to frame (only the frame shown reads it)
+      var out = this.gridBuffer && this.gridBuffer.length === n * GRID * GRID ? this.gridBuffer : (this.gridBuffer = new Float64Array(n * GRID * GRID));
       var p = f.params;
+      var at = [0, 0]; // one input array for the 1600 points (the forward only reads it)
       for (var r = 0; r < GRID; r++) {
-        var x1 = b.y1 - (r + 0.5) * (b.y1 - b.y0) / GRID;
+        at[1] = b.y1 - (r + 0.5) * (b.y1 - b.y0) / GRID;
         for (var c = 0; c < GRID; c++) {
-          var x0 = b.x0 + (c + 0.5) * (b.x1 - b.x0) / GRID;
-          var o = F([x0, x1], p);
+          at[0] = b.x0 + (c + 0.5) * (b.x1 - b.x0) / GRID;
+          var o = F(at, p);
           var cell = r * GRID + c;
           for (var j = 0; j < n; j++) out[j * GRID * GRID + cell] = o[j];
         }
@@ -830,8 +846,7 @@
 
   Live.prototype.layoutNet = function () {
     var net = this.spec.network;
-    var wrap = this.netCanvas.parentNode;
-    var W = Math.max(240, wrap.clientWidth || 600);
+    var W = Math.max(240, this.boxWidth(this.netCanvas) || 600);
     if (!net) {
       this.netLayout = null;
       return;
@@ -937,17 +952,26 @@
         layerMax[n.column] = Math.max(layerMax[n.column] || 0, Math.abs(probeOut[n.out]));
       });
     }
-    var image = this.netImage || (this.netImage = { canvas: document.createElement("canvas") });
-    image.canvas.width = GRID;
-    image.canvas.height = GRID;
-    var ictx = image.canvas.getContext("2d");
-    var pixels = ictx.createImageData(GRID, GRID);
-    var b = this.dim === 2 ? this.planeBounds() : null;
     var self2 = this;
     ctx.font = "11px Helvetica, Arial, sans-serif";
     ctx.textBaseline = "middle";
+    var b = this.dim === 2 ? this.planeBounds() : null;
+    // every heatmap into one tall image, put once, then drawn from its slices (a put and a draw per
+    // neuron made the canvas flush 33 times a frame); each slice has a row of its edge above and
+    // below, so that smoothing at a slice's edge never reads its neighbour
+    var SLICE = GRID + 2;
+    var slots = 0;
+    L.list.forEach(function (n) { n.heat = grid || (n.input && b) ? slots++ : -1; });
+    var image = this.netImage || (this.netImage = { canvas: document.createElement("canvas") });
+    if (image.canvas.width !== GRID || image.canvas.height !== SLICE * Math.max(1, slots)) {
+      image.canvas.width = GRID;
+      image.canvas.height = SLICE * Math.max(1, slots);
+      image.pixels = null;
+    }
+    var ictx = image.canvas.getContext("2d");
+    var atlas = image.pixels || (image.pixels = ictx.createImageData(GRID, SLICE * Math.max(1, slots)));
     L.list.forEach(function (n) {
-      if (grid || (n.input && b)) {
+      if (n.heat >= 0) {
         var m = 0;
         var at;
         if (n.input) {
@@ -965,13 +989,20 @@
           at = function (cell) { return grid[base + cell]; };
           for (var q = 0; q < GG; q++) m = Math.max(m, Math.abs(grid[base + q]));
         }
-        var d = pixels.data;
+        var d = atlas.data;
         var inv = m > 0 ? 1 / m : 0;
-        if (n.input) for (var cell = 0; cell < GG; cell++) fill(d, cell, at(cell) * inv);
-        else for (var cell2 = 0, base2 = n.out * GG; cell2 < GG; cell2++) fill(d, cell2, grid[base2 + cell2] * inv);
-        ictx.putImageData(pixels, 0, 0);
+        var off = n.heat * SLICE * GRID + GRID;
+        if (n.input) for (var cell = 0; cell < GG; cell++) fill(d, off + cell, at(cell) * inv);
+        else for (var cell2 = 0, base2 = n.out * GG; cell2 < GG; cell2++) fill(d, off + cell2, grid[base2 + cell2] * inv);
+        d.copyWithin((off - GRID) * 4, off * 4, (off + GRID) * 4);
+        d.copyWithin((off + GG) * 4, (off + GG - GRID) * 4, (off + GG) * 4);
+      }
+    });
+    if (slots) ictx.putImageData(atlas, 0, 0);
+    L.list.forEach(function (n) {
+      if (n.heat >= 0) {
         ctx.imageSmoothingEnabled = true;
-        ctx.drawImage(image.canvas, n.x, n.y, n.s, n.s);
+        ctx.drawImage(image.canvas, 0, n.heat * SLICE + 1, GRID, GRID, n.x, n.y, n.s, n.s);
       } else {
         var value = null;
         if (n.input) {
@@ -1185,8 +1216,7 @@
   };
 
   Live.prototype.dataSize = function () {
-    var body = this.dataCanvas.parentNode;
-    var W = Math.max(200, Math.min(body.clientWidth || 320, 440));
+    var W = Math.max(200, Math.min(this.boxWidth(this.dataCanvas) || 320, 440));
     return { W: W, H: this.dim === 2 ? W : Math.round(W * 0.8) };
   };
 
@@ -1436,8 +1466,7 @@
   /* ------------------------------------------------------------------ 4. the curves */
 
   Live.prototype.curveGeometry = function () {
-    var body = this.curveCanvas.parentNode;
-    var W = Math.max(200, body.clientWidth || 320);
+    var W = Math.max(200, this.boxWidth(this.curveCanvas) || 320);
     var H = 150;
     return { W: W, H: H, left: 40, right: W - 34, top: 12, bottom: H - 22 };
   };
@@ -1686,32 +1715,53 @@
     var i = row.index;
     var ctx = canvasSize(row.cells.sparkCanvas, W, H);
     ctx.clearRect(0, 0, W, H);
+    // the line changes only when frames arrive: drawn once into a canvas of the row's own, then
+    // each frame copies it and puts the dot on
+    var line = row.sparkLine || (row.sparkLine = { canvas: document.createElement("canvas"), count: -1 });
+    var fresh = line.count !== n || line.history !== h || line.canvas.width !== row.cells.sparkCanvas.width;
+    var lctx = fresh ? canvasSize(line.canvas, W, H) : null;
+    if (fresh) lctx.clearRect(0, 0, W, H);
     var lo = Infinity;
     var hi = -Infinity;
-    for (var k = 0; k < n; k++) {
-      var v = h.values[k][i];
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+    if (fresh) {
+      for (var k = 0; k < n; k++) {
+        var v = h.values[k][i];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      if (hi === lo) { hi += 1e-9; lo -= 1e-9; }
+      line.lo = lo;
+      line.hi = hi;
+    } else {
+      lo = line.lo;
+      hi = line.hi;
     }
-    if (hi === lo) { hi += 1e-9; lo -= 1e-9; }
     var fx = function (j) { return n === 1 ? W / 2 : (j / (n - 1)) * (W - 4) + 2; };
     var fy = function (v) { return H - 2 - ((v - lo) / (hi - lo)) * (H - 4); };
-    if (lo < 0 && hi > 0) {
-      ctx.strokeStyle = "#dee2e6";
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      ctx.moveTo(0, fy(0));
-      ctx.lineTo(W, fy(0));
-      ctx.stroke();
+    if (fresh) {
+      if (lo < 0 && hi > 0) {
+        lctx.strokeStyle = "#dee2e6";
+        lctx.lineWidth = 1;
+        lctx.beginPath();
+        lctx.moveTo(0, fy(0));
+        lctx.lineTo(W, fy(0));
+        lctx.stroke();
+      }
+      lctx.strokeStyle = "#495057";
+      lctx.lineWidth = 1;
+      lctx.beginPath();
+      for (var j = 0; j < n; j++) {
+        if (j === 0) lctx.moveTo(fx(j), fy(h.values[j][i]));
+        else lctx.lineTo(fx(j), fy(h.values[j][i]));
+      }
+      lctx.stroke();
+      line.count = n;
+      line.history = h;
     }
-    ctx.strokeStyle = "#495057";
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    for (var j = 0; j < n; j++) {
-      if (j === 0) ctx.moveTo(fx(j), fy(h.values[j][i]));
-      else ctx.lineTo(fx(j), fy(h.values[j][i]));
-    }
-    ctx.stroke();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(line.canvas, 0, 0);
+    var ratio = window.devicePixelRatio || 1;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.fillStyle = "#d6336c";
     ctx.beginPath();
     ctx.arc(fx(this.k), fy(h.values[this.k][i]), 2.2, 0, 2 * Math.PI);
