@@ -535,6 +535,28 @@ def test_repeated_code_is_compiled_once():
     assert same(f(0.3), eager(chain_of(lambda y: y.tanh(), 20_000), 0.3))
 
 
+@pytest.mark.parametrize("terms", [5, 3_000], ids=["one function", "steps"])
+def test_an_argument_and_a_param_that_no_path_reaches_get_a_gradient_of_0(terms, monkeypatch):
+    # the readable function writes 0.0 where no path leads; the steps read one shared constant
+    spare = Value(0.25, label="spare")
+    spare.grad = 1.5
+
+    def fn(xs, unused, ys):
+        total = xs[0] * ys[0]
+        for x, y in zip(xs[1:], ys[1:]):
+            total = total + x * y
+        return total
+
+    monkeypatch.setattr(Compiled, "_slow", no_replay)
+    xs, ys = [0.5 + k / terms for k in range(terms)], [1.0 - k / terms for k in range(terms)]
+    f = compile(fn, xs, 3.0, ys, params=[spare])
+    assert ("self._steps" in f.source) == (terms > 5)
+    value, (gxs, gunused, gys) = f(xs, 3.0, ys)
+    expected = eager(lambda a, u, b: fn(a, u, b), xs, 3.0, ys)
+    assert same((value, (gxs, gunused, gys)), expected)
+    assert bits(gunused) == bits(0.0) and bits(spare.grad) == bits(1.5)
+
+
 def test_the_steps_of_a_large_graph_give_what_one_function_gives(monkeypatch):
     # the same training step as one readable function (few points) and as steps (many)
     xs, ys = moons(60)
