@@ -455,7 +455,6 @@ def _collect(trace: _Trace, outputs: list[Any], inputs: set[Value], born: set[Va
 # turn), plus _WIDE, so that all placeholders have the same length and the length of a
 # statement says something about its code and nothing about where it stands.
 _WIDE = 1_000_000_000
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _MAX_DEPTH = 40  # an expression nested deeper than this is cut (Python's compiler recurses per level)
 _MAX_LENGTH = 1200  # and one longer than this many characters (a balanced tree is shallow but wide)
 _SMALL = 250  # statements: up to this many make one readable function; beyond, steps

@@ -868,3 +868,37 @@ def test_a_share_with_a_known_number_is_the_formula_run_on_symbols():
                                 )
                                 checked += 1
     assert checked > 500
+
+
+def test_the_collectors_full_passes_are_paused_while_fn_is_traced_and_restored_after():
+    # a full pass would walk the whole graph traced so far at every pass; the young passes stay on
+    before = gc.get_threshold()
+    seen = []
+
+    def traced(x):
+        seen.append(gc.get_threshold())
+        return x * 2.0
+
+    def failing(x):
+        seen.append(gc.get_threshold())
+        raise KeyError("fn's own error")
+
+    try:
+        gc.set_threshold(500, 7, 9)
+        compile(traced, 1.0)
+        assert gc.get_threshold() == (500, 7, 9)
+        with pytest.raises(KeyError):
+            compile(failing, 1.0)
+        assert gc.get_threshold() == (500, 7, 9)
+        # two compiles overlapping (as two threads would): the one that paused the passes restores them
+        from autograd.compiler import _full_collections_paused
+
+        with _full_collections_paused():
+            assert gc.get_threshold()[:2] == (500, 7)
+            compile(traced, 1.0)
+            assert gc.get_threshold()[2] == seen[-1][2]
+        assert gc.get_threshold() == (500, 7, 9)
+    finally:
+        gc.set_threshold(*before)
+    assert [t[:2] for t in seen] == [(500, 7)] * 3  # the young passes as they were
+    assert all(t[2] > 10**6 for t in seen)  # the full passes out of reach
