@@ -84,13 +84,6 @@ _HIDING = {
     "sign": (0,),
 }
 
-# Placeholders are {v...} for node i's value, {g...} for its gradient, {s...} for a partial sum,
-# each followed by i + _WIDE: all of the same length, so that the length of a statement says
-# something about its code and nothing about where it stands.
-_WIDE = 1_000_000_000
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_MAX_DEPTH = 40  # an expression nested deeper than this is cut into named steps
-
 
 def compile(
     fn: Callable[..., Any],
@@ -152,6 +145,30 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+_NEVER = 1 << 30  # a threshold the collector's oldest generation does not reach
+
+
+@contextlib.contextmanager
+def _full_collections_paused() -> Iterator[None]:
+    """The collector's full passes off meanwhile, its young ones on.
+
+    While fn runs, the garbage cycles it makes (rare) are still freed by the young passes, which
+    look at new objects only; a full pass would walk the whole graph traced so far, which grows
+    with every op (a 200,000-op graph traced twice as fast without them). Other threads keep the
+    young passes too. The first of several overlapping compiles to pause them restores the
+    threshold (the others see it paused already); code that sets it meanwhile is overruled.
+    """
+    young, middle, old = gc.get_threshold()
+    if old == _NEVER:
+        yield
+        return
+    gc.set_threshold(young, middle, _NEVER)
+    try:
+        yield
+    finally:
+        gc.set_threshold(young, middle, old)
 
 
 class Compiled:
@@ -239,8 +256,7 @@ class _Trace:
         self.fn = fn
         self.params = params
         self.has_aux = has_aux
-        self.nodes: list[Value] = []  # all nodes, children before parents
-        self.index: dict[Value, int] = {}
+        self.nodes: list[Value] = []  # all nodes, children before parents; the leaves first (see _collect)
         self.xs: list[int] = []  # per node, the index of its first input (-1: none), and of its second
         self.ys: list[int] = []
         self.arg_leaves: list[list[Value]] = []  # per argument, its leaves in order
@@ -254,7 +270,10 @@ class _Trace:
         self.node_count = 0
 
     def inputs_of(self, args: Iterable[int]) -> list[int]:
-        return [self.index[leaf] for i in args for leaf in self.arg_leaves[i]]
+        """The indices of the leaves of arguments ``args``: the arguments' leaves are the first
+        nodes, argument by argument, each in order (then the params')."""
+        starts = list(itertools.accumulate(map(len, self.arg_leaves), initial=0))
+        return [i for a in args for i in range(starts[a], starts[a + 1])]
 
 
 def _trace(
@@ -276,10 +295,10 @@ def _trace(
             trace.arg_leaves.append(leaves)
             trace.shapes.append(_shape(example))
     inputs = [leaf for leaves in trace.arg_leaves for leaf in leaves] + params
-    if len({id(v) for v in inputs}) != len(inputs):
+    given_inputs = set(inputs)  # a Value is equal to itself alone
+    if len(given_inputs) != len(inputs):
         raise ValueError("compile(): a Value appears twice among the arguments and params")
-    given_inputs = set(inputs)
-    with modes.tracing(given_inputs) as tracing:
+    with modes.tracing(given_inputs) as tracing, _full_collections_paused():
         result = fn(*traced_args)
     born = tracing.born
     if backward:
@@ -290,12 +309,13 @@ def _trace(
     given = _flatten_tree(aux) if has_aux or not backward else []
     auxes = [v if isinstance(v, Value) else Value(float(v), requires_grad=False) for v in given]
     with _collector_paused():
-        _collect(trace, ([] if root is None else [root]) + auxes, given_inputs, born)
+        index = _collect(trace, ([] if root is None else [root]) + auxes, given_inputs, born)
         _user_ops(trace.nodes)
-    trace.root = None if root is None else trace.index[root]
-    trace.aux_slots = [trace.index[v] for v in auxes]
-    trace.aux_shape = _shape(aux)
-    trace.param_slots = [trace.index[p] for p in params]
+        trace.root = None if root is None else index[root]
+        trace.aux_slots = [index[v] for v in auxes]
+        trace.aux_shape = _shape(aux)
+        trace.param_slots = [index[p] for p in params]
+        del index  # freed here, before the code is written: ~100 bytes a node
     return trace
 
 
@@ -355,12 +375,13 @@ def _checked_aux(aux: Any) -> Tree:
     return aux
 
 
-def _collect(trace: _Trace, outputs: list[Any], inputs: set[Value], born: set[Value]) -> None:
-    """Every node the outputs depend on into ``trace.nodes``, children first; leaves checked."""
-    nodes, index, xs, ys = trace.nodes, trace.index, trace.xs, trace.ys
-    for leaf in [leaf for leaves in trace.arg_leaves for leaf in leaves] + trace.params:
-        index[leaf] = len(nodes)
-        nodes.append(leaf)
+def _collect(trace: _Trace, outputs: list[Any], inputs: set[Value], born: set[Value]) -> dict[Value, int]:
+    """Every node the outputs depend on into ``trace.nodes``, children first, the arguments' leaves
+    and the params the first of all, in order; leaves checked. Returns each node's index."""
+    nodes, xs, ys = trace.nodes, trace.xs, trace.ys
+    nodes += itertools.chain.from_iterable(trace.arg_leaves)
+    nodes += trace.params
+    index = dict(zip(nodes, range(len(nodes))))
     xs += [-1] * len(nodes)
     ys += [-1] * len(nodes)
     # Iterative, as every walk here: graphs can be a million nodes deep. A node whose inputs
@@ -402,14 +423,15 @@ def _collect(trace: _Trace, outputs: list[Any], inputs: set[Value], born: set[Va
         if x not in index:
             push(x)
     trace.node_count = len(nodes) - xs.count(-1)
+    return index
 
 
 # ----------------------------------------------------------------------------- code generation
 #
 # The code is written in two passes. The first (_Source) walks the graph and writes one
-# statement per value that gets a name: its target and its expression, in which every named
-# value is a placeholder such as {v1000000012} (the value of node 12) or {g1000000012} (its
-# gradient). The second (_Code) gives the placeholders their names. While the statements are
+# statement per value that gets a name (a node's value, a gradient, a partial sum): its
+# expression, in which every named value is a placeholder such as {v1000000012} (the value in
+# place 12, see below). The second (_Code) gives the placeholders their names. While the statements are
 # few, they become one readable function, named after the arguments and labels. Beyond that,
 # one function would cost Python's compiler about 3 KB per line, all at once, and several us per
 # line, so the statements are cut into steps: small functions that read the values they need
@@ -428,10 +450,11 @@ def _collect(trace: _Trace, outputs: list[Any], inputs: set[Value], born: set[Va
 # to full length at _STEP_FULL ops, where the calls they save (an MLP step runs ~10% faster)
 # matter more than the once-compiled code.
 
-# Placeholders end in i + _WIDE: all of the same length, so that the length of a statement
-# says something about its code and nothing about where it stands.
+# A placeholder, {v1000000012}, stands for a named value: the number after the v is the value's
+# place in the list of values that the steps fill (the leaves first, then each statement in
+# turn), plus _WIDE, so that all placeholders have the same length and the length of a
+# statement says something about its code and nothing about where it stands.
 _WIDE = 1_000_000_000
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _MAX_DEPTH = 40  # an expression nested deeper than this is cut (Python's compiler recurses per level)
 _MAX_LENGTH = 1200  # and one longer than this many characters (a balanced tree is shallow but wide)
 _SMALL = 250  # statements: up to this many make one readable function; beyond, steps
@@ -470,8 +493,7 @@ class _Steps:
         self.namespace, self.filename = namespace, filename
         scale = min(1.0, max(_STEP_SHORTEST, ops / _STEP_FULL))
         self.shortest, self.longest = int(_STEP_MIN * scale), int(_STEP_MAX * scale)
-        self.slot: dict[str, int] = {}  # each named value's place in the list of values
-        self.count = 0
+        self.count = 0  # places taken in the list of values: the leaves', then those of the steps cut
         self.steps: list[tuple[Callable[..., None], Callable[..., Any] | None]] = []
         self.functions: dict[str, tuple[int, Callable[..., None]]] = {}  # body -> (number, function)
         self.sources: list[str] = []
@@ -480,13 +502,13 @@ class _Steps:
         self.texts: list[str] = []
         self.size = self.last = 0
 
-    def leaves(self, refs: list[str]) -> None:
+    def leaves(self, count: int) -> None:
         """The arguments' and params' numbers: the first places in the list, before any step runs."""
-        self.slot.update(zip(refs, range(self.count, self.count + len(refs))))
-        self.count += len(refs)
+        self.count += count
 
-    def add(self, ref: str, text: str, wish: Any = None, fallback: str = "", of: int | None = None) -> None:
-        """Statement ``ref = text`` (the rest names it in the readable form, not needed here)."""
+    def add(self, text: str, wish: Any = None, fallback: str = "", of: int | None = None) -> str:
+        """A statement: ``text`` given a place in the list of values, whose placeholder (without its
+        braces) is returned (the rest names it in the readable form, not needed here)."""
         # A step ends where its content says, so that code that repeats is cut the same way each
         # time: where the kind of statement changes (told by the length of its text, in which
         # every placeholder has the same length), at one change in _STEP_SPREAD, picked by a
@@ -498,9 +520,11 @@ class _Steps:
         ):
             self.cut()
         self.last = length
+        ref = f"v{self.count + len(self.made) + _WIDE}"
         self.made.append(ref)
         self.texts.append(text)
         self.size += length
+        return ref
 
     def cut(self) -> None:
         """End the step: its code named, compiled unless the same code was, and noted to run."""
@@ -513,7 +537,8 @@ class _Steps:
         n = len(made)
         names = _local_names(n)
         local = _Locals(zip(made, names))
-        body = "".join([f"    {name} = {text}\n" for name, text in zip(names, self.texts)]).format_map(local)
+        starts = _ASSIGNS if n <= len(_ASSIGNS) else _ASSIGNS + [f"\n    a{k} = " for k in range(len(_ASSIGNS), n)]
+        body = "".join(itertools.chain.from_iterable(zip(starts, self.texts))).format_map(local)[1:] + "\n"
         live = local.live
         if live:
             reads = _local_names(n + len(live))[n:]
@@ -530,27 +555,32 @@ class _Steps:
             self.sources.append(source)
             self.calls.append(0)
         self.calls[known[0]] += 1
-        self.steps.append((known[1], operator.itemgetter(*map(self.slot.__getitem__, live)) if live else None))
-        self.slot.update(zip(made, range(self.count, self.count + n)))
+        self.steps.append((known[1], operator.itemgetter(*live) if live else None))
         self.count += n
         self.made, self.texts, self.size = [], [], 0
 
 
+_LOCAL_NAMES = [f"a{k}" for k in range(2000)]
+_ASSIGNS = [f"\n    a{k} = " for k in range(2000)]  # how a step's lines start
+
+
 class _Locals(dict):  # type: ignore[type-arg]
     """A step's local names by placeholder; one it has not met is a value an earlier step made,
-    read into the next free name (and noted in ``live``)."""
+    read into the next free name (and its place in the list of values noted in ``live``)."""
 
     def __init__(self, made: Iterable[tuple[str, str]]) -> None:
         super().__init__(made)
-        self.live: list[str] = []
+        self.live: list[int] = []
 
     def __missing__(self, ref: str) -> str:
         name = self[ref] = _LOCAL_NAMES[len(self)] if len(self) < len(_LOCAL_NAMES) else f"a{len(self)}"
-        self.live.append(ref)
+        self.live.append(_place(ref))
         return name
 
 
-_LOCAL_NAMES = [f"a{k}" for k in range(2000)]
+def _place(ref: str) -> int:
+    """The place in the list of values of the value with placeholder ``ref`` (without its braces)."""
+    return int(ref[1:]) - _WIDE
 
 
 def _local_names(n: int) -> list[str]:
@@ -564,32 +594,50 @@ class _Code:
     def __init__(self, namespace: dict[str, Any], filename: str, ops: int) -> None:
         self.namespace, self.filename, self.ops = namespace, filename, ops
         self.names: dict[str, str] = {}
-        self.leaves: list[tuple[str, Any, str]] = []  # the arguments' numbers and the params', named first
+        self.wishes: list[Any] = []  # for the arguments' numbers and the params', named first
+        self.fallbacks: list[str] = []
+        self.made = 0  # values named so far, the leaves included: the next one's place
         self.statements: list[tuple[str | None, str, Any, str, int | None]] = []  # while few
         self.steps: _Steps | None = None
+
+    def leaves(self, wishes: list[Any], fallbacks: list[str]) -> list[str]:
+        """Placeholders for the arguments' numbers and the params' (the first values of all), each
+        to be named after its wish (a leaf, whose label is read, or a name) or its fallback."""
+        self.wishes, self.fallbacks = wishes, fallbacks
+        self.made = len(wishes)
+        return [f"v{k + _WIDE}" for k in range(self.made)]
 
     def comment(self, text: str) -> None:
         if self.steps is None:
             self.statements.append((None, text, None, "", None))
 
-    def assign(self, ref: str, text: str, wish: Any, fallback: str, of: int | None = None) -> None:
-        """``ref = text``; ``wish`` names it in the readable form, or ``g_`` and the name of node ``of``."""
+    def assign(self, text: str, wish: Any, fallback: str, of: int | None = None) -> str:
+        """A statement naming ``text``; returns its placeholder (without its braces). ``wish`` names
+        it in the readable form, or ``g_`` and the name of node ``of``'s value.
+
+        A value's placeholder is its place in the list of values the steps fill (plus _WIDE), so
+        that the steps need no table of places: the leaves take the first places, then each
+        statement the next, in the order made, as here."""
+        ref = f"v{self.made + _WIDE}"
+        self.made += 1
         self.statements.append((ref, text, wish, fallback, of))
         if len(self.statements) > _SMALL:  # too many for one function: steps from now on
             steps = self.steps = _Steps(self.namespace, self.filename, self.ops)
-            steps.leaves([ref for ref, _, _ in self.leaves])
-            for ref, text, *_ in self.statements:
-                if ref is not None:
-                    steps.add(ref, text)
+            steps.leaves(len(self.wishes))
+            for made, text, *_ in self.statements:
+                if made is not None and steps.add(text) != made:
+                    raise AssertionError(f"compile(): statement {made} got another place in the steps")
             self.statements = []
             self.assign = steps.add  # type: ignore[method-assign]
+        return ref
 
-    def readable(self) -> list[str]:
+    def readable(self, values: list[Any]) -> list[str]:
         """The statements of the readable form, each placeholder given its name (the arguments'
-        and params' first, then each in turn, in the order the code reads)."""
+        and params' first, then each in turn, in the order the code reads); ``values`` are the
+        nodes' expressions (for a gradient's name, that of its node's value)."""
         names, fresh = self.names, _Writer(self.namespace).fresh
-        for ref, wish, fallback in self.leaves:
-            names[ref] = fresh(wish.label if isinstance(wish, Value) else wish, fallback)
+        for k, (wish, fallback) in enumerate(zip(self.wishes, self.fallbacks)):
+            names[f"v{k + _WIDE}"] = fresh(wish.label if isinstance(wish, Value) else wish, fallback)
         lines = []
         for ref, text, wish, fallback, of in self.statements:
             if ref is None:
@@ -597,7 +645,7 @@ class _Code:
                 continue
             line = text.format_map(names)
             if of is not None:
-                value = f"v{of + _WIDE}"
+                value = values[of].source[1:-1]  # its placeholder, if it is named
                 wish = f"g_{names[value]}" if value in names else ""
             elif isinstance(wish, Value):
                 wish = wish.label
@@ -630,7 +678,7 @@ class _Source:
 
     def __init__(self, trace: _Trace, wrt: tuple[int, ...], inline: bool, code: _Code) -> None:
         self.trace, self.wrt, self.inline, self.code = trace, wrt, inline, code
-        self.nodes, self.index = trace.nodes, trace.index
+        self.nodes = trace.nodes
         n = len(self.nodes)
         self.root = None if trace.root is None else self.nodes[trace.root]
         root = self.root
@@ -643,12 +691,10 @@ class _Source:
                 wanted[i] = 1
         else:
             self.order = []
-        self.inputs = [self.index[leaf] for leaves in trace.arg_leaves for leaf in leaves] + trace.param_slots
         self.expr: list[Any] = [None] * n  # each node's value: a placeholder or an expression
         self.named = bytearray(n)
-        self.gexpr: dict[int, _Expr] = {}  # the gradient of each target
+        self.gradients: dict[int, str] = {}  # the placeholder of each target's gradient, without its braces
         self.checked: list[int] = []  # values an op could hide an inf in, for the final check
-        self.temporaries = itertools.count()
 
     def write(self) -> None:
         self.needs_name = self.plan()
@@ -699,13 +745,11 @@ class _Source:
     def arguments(self) -> None:
         """Name the arguments' numbers and the params' (they are read by the code's preamble)."""
         trace, expr, named = self.trace, self.expr, self.named
-        refs = [f"v{i + _WIDE}" for i in self.inputs]  # the arguments' leaves, then the params
         wishes = [leaf for leaves in trace.arg_leaves for leaf in leaves] + trace.param_names
-        fallbacks = ["x"] * (len(refs) - len(trace.params)) + ["p"] * len(trace.params)
-        self.code.leaves = list(zip(refs, wishes, fallbacks))
-        for i, ref in zip(self.inputs, refs):
-            expr[i] = _Expr("{" + ref + "}")
-            named[i] = 1
+        fallbacks = ["x"] * (len(wishes) - len(trace.params)) + ["p"] * len(trace.params)
+        refs = self.code.leaves(wishes, fallbacks)  # the arguments' leaves, then the params: nodes 0, 1, ...
+        expr[: len(refs)] = [_Expr("{" + ref + "}") for ref in refs]
+        named[: len(refs)] = b"\x01" * len(refs)
 
     def forward(self) -> None:
         """Each named node gets a line; any other is written into its one user's expression."""
@@ -736,8 +780,7 @@ class _Source:
                 else:
                     e = _Expr(f"{_FORWARD_NAMES[op]}({a.source}, {b.source})", ATOM, max(a.depth, b.depth) + 1)
             if needs_name[i] or uses[i] != 1 or e.depth > _MAX_DEPTH or len(e.source) > _MAX_LENGTH:
-                ref = f"v{i + _WIDE}"
-                code.assign(ref, e.source, node, "t")
+                ref = code.assign(e.source, node, "t")
                 e = _Expr("{" + ref + "}")
                 named[i] = 1
             expr[i] = e
@@ -749,7 +792,7 @@ class _Source:
         shares: list[Any] = [None] * len(self.nodes)  # for each node, its share so far, or a list of them
         nodes, xs, ys, expr, named = self.nodes, self.trace.xs, self.trace.ys, self.expr, self.named
         wanted, code, inline = self.wanted, self.code, self.inline
-        root, gexpr, passes = self.trace.root, self.gexpr, _PASSES
+        root, gradients, passes = self.trace.root, self.gradients, _PASSES
         for i in reversed(self.order):
             if i == root:
                 g = _Expr("1.0")
@@ -760,9 +803,8 @@ class _Source:
                     g = self._sum(g)
             x = xs[i]
             if x < 0:  # a leaf in the order is a target: its gradient gets a name, and goes no further
-                ref = f"g{i + _WIDE}"
-                code.assign(ref, g.source, "", "g_t", i)
-                gexpr[i] = _Expr("{" + ref + "}")
+                ref = code.assign(g.source, "", "g_t", i)
+                gradients[i] = ref
                 continue
             # an inner node: never a target (those are arguments and params, leaves all)
             y = ys[i]
@@ -775,8 +817,7 @@ class _Source:
             if inline and source[0] == "{" and g.precedence == ATOM:
                 pass  # already a name: no line needed to pass it on
             elif not inline or to_x + to_y != 1 or g.depth > _MAX_DEPTH or len(source) > _MAX_LENGTH or op in _G_TWICE:
-                ref = f"g{i + _WIDE}"
-                code.assign(ref, source, "", "g_t", i)
+                ref = code.assign(source, "", "g_t", i)
                 g = _Expr("{" + ref + "}")
             # a constant input reaches the formulas as its number, so that what depends on it alone
             # is worked out here, once (sign(2.0) is 1), and helpers know it (pow_grad of a known power)
@@ -812,8 +853,7 @@ class _Source:
         total = terms[0]
         for term in terms[1:]:
             if total.depth >= _MAX_DEPTH or len(total.source) >= _MAX_LENGTH:
-                ref = f"s{next(self.temporaries) + _WIDE}"
-                self.code.assign(ref, total.source, "", "g_t")
+                ref = self.code.assign(total.source, "", "g_t")
                 total = _Expr("{" + ref + "}")
             total = _infix(total, "+", term, SUM)
         return total
@@ -821,28 +861,34 @@ class _Source:
     def finish(self) -> Compiled:
         """The main function around the statements, and the Compiled object that runs it."""
         trace = self.trace
-        grad_of = {i: self.gexpr.get(i, _ZERO) for i in self.targets}  # 0: no path leads there
-        returned = [grad_of[i] for i in trace.inputs_of(self.wrt)]
-        params = [grad_of[i] for i in trace.param_slots if i in self.targets]
+        gradient = self.gradients.get  # None (a gradient of 0) for a target no path leads to
+        returned = [gradient(i) for i in trace.inputs_of(self.wrt)]
+        params = [gradient(i) for i in trace.param_slots] if self.targets else []
         aux = [self.expr[i] for i in trace.aux_slots]
         compiled = Compiled.__new__(Compiled)
         compiled._setup(trace, self.wrt)
         header = f"def __call__(self, *args):  # {_comment(_fn_name(trace.fn))}: {trace.node_count} ops traced"
         if self.code.steps is None:
-            body = self._one_function(returned, params, aux)
+            exprs = [_ZERO if ref is None else _Expr("{" + ref + "}") for ref in returned + params]
+            body = self._one_function(exprs[: len(returned)], exprs[len(returned) :], aux)
             compiled._steps = []
         else:
             steps = self.code.steps
             steps.cut()
-            outputs = ([] if self.root is None else [self.expr[trace.root]]) + aux + returned + params  # type: ignore[index]
             constants = []
             slots = []
-            for e in outputs:
+            for e in ([] if self.root is None else [self.expr[trace.root]]) + aux:  # type: ignore[index]
                 if e.source[0] == "{":
-                    slots.append(steps.slot[e.source[1:-1]])
+                    slots.append(_place(e.source[1:-1]))
                 else:
                     slots.append(steps.count + len(constants))
                     constants.append(float(e.source))
+            if None in returned or None in params:
+                zero = steps.count + len(constants)  # the one 0.0 of every gradient that is 0
+                constants.append(0.0)
+                slots += [zero if ref is None else _place(ref) for ref in returned + params]
+            else:
+                slots += map(_place, returned + params)
             compiled._steps, compiled._constants = steps.steps, constants
             compiled._gather = _getter(slots)
             compiled._aux_count = len(aux)
@@ -877,9 +923,9 @@ class _Source:
     def _one_function(self, returned: list[_Expr], params: list[_Expr], aux: list[_Expr]) -> list[str]:
         """The body of the readable form: arguments, statements, the check and the result."""
         trace, code = self.trace, self.code
-        statements = code.readable()
+        statements = code.readable(self.expr)
         names = code.names
-        per_arg = [[names[f"v{self.index[leaf] + _WIDE}"] for leaf in leaves] for leaves in trace.arg_leaves]
+        per_arg = [[names[f"v{i + _WIDE}"] for i in trace.inputs_of([a])] for a in range(len(trace.arg_leaves))]
         arg_names = [name for names_of_arg in per_arg for name in names_of_arg]
         param_names = [names[f"v{i + _WIDE}"] for i in trace.param_slots]
         lines = ["        # the arguments, as floats" if arg_names else "        # no arguments"]
@@ -1185,10 +1231,11 @@ def _user_ops(nodes: Iterable[Value]) -> None:
     """Refuse what tracing cannot follow (a layer op, a hooked Value) and learn the user ops."""
     from . import hooks
 
-    for node in nodes:
-        if node.op and node.op not in _BUILT_IN:
-            _user_op(node.op)
-        if hooks.live and hooks.of(node):
+    nodes = list(nodes)
+    for op in set(map(operator.attrgetter("op"), nodes)) - _BUILT_IN - {""}:
+        _user_op(op)
+    for node in nodes if hooks.live else ():
+        if hooks.of(node):
             raise TraceError(
                 f"compile() does not call hooks: {node!r} has {len(hooks.of(node))} hook(s) registered; remove "
                 "them (handle.remove()) before compiling, or run the function on the engine"
@@ -1308,20 +1355,18 @@ def _extend(flat: list[float], items: Any, kind: Kind) -> None:
 
 def _replay(trace: _Trace, flat: list[float]) -> list[Value]:
     """The traced operations run again on the engine's Values, with these argument numbers."""
-    values: list[Any] = [None] * len(trace.nodes)
-    numbers = iter(flat)
-    for leaves in trace.arg_leaves:
-        for leaf in leaves:
-            values[trace.index[leaf]] = Value(next(numbers), label=leaf.label)
-    for p in trace.params:
-        values[trace.index[p]] = p
+    leaves = list(itertools.chain.from_iterable(trace.arg_leaves))
+    values: list[Any] = [Value(x, label=leaf.label) for x, leaf in zip(flat, leaves)]  # the first nodes
+    values += trace.params
+    values += [None] * (len(trace.nodes) - len(values))
     for i, node in enumerate(trace.nodes):
         if values[i] is not None:
             continue
         if node._x is None:
             values[i] = node  # a constant
             continue
-        args = [values[trace.index[c]] for c in node.children]
+        x, y = trace.xs[i], trace.ys[i]
+        args = [values[x]] if y < 0 else [values[x], values[y]]
         if node.requires_grad:
             values[i] = apply(node.op, *args)
         else:

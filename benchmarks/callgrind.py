@@ -6,6 +6,7 @@ difference divided by the extra cycles: the instructions one cycle costs, start-
 
     python benchmarks/callgrind.py                       # the expression cycle (micrograd's README)
     python benchmarks/callgrind.py --workload mlp        # one MLP(2, [16, 16, 1]) step on 10 points
+    python benchmarks/callgrind.py --workload compile-sum --cycles 3   # compile() of a wide sum
 
 Needs valgrind on PATH. Run it before and after a change to the hot path, on the same Python.
 """
@@ -49,7 +50,34 @@ def mlp_cycle(times: int) -> None:
         loss.backward()
 
 
-WORKLOADS = {"expression": expression_cycle, "mlp": mlp_cycle}
+def compile_sum_cycle(times: int) -> None:
+    """compile() of bench.py's wide sum of 20,000 ops (10,000 products added up): ``times`` times."""
+    from bench import scale_wide_sum
+
+    import autograd
+
+    fn, args, _ = scale_wide_sum(20_000)
+    for _ in range(times):
+        autograd.compile(fn, *args)
+
+
+def compile_chain_cycle(times: int) -> None:
+    """compile() of bench.py's chain ``y = y * c + x`` of 20,000 ops: ``times`` times."""
+    from bench import scale_chain
+
+    import autograd
+
+    fn, args, _ = scale_chain(20_000)
+    for _ in range(times):
+        autograd.compile(fn, *args)
+
+
+WORKLOADS = {
+    "expression": expression_cycle,
+    "mlp": mlp_cycle,
+    "compile-sum": compile_sum_cycle,
+    "compile-chain": compile_chain_cycle,
+}
 
 
 def count(workload: str, times: int) -> int:

@@ -535,6 +535,28 @@ def test_repeated_code_is_compiled_once():
     assert same(f(0.3), eager(chain_of(lambda y: y.tanh(), 20_000), 0.3))
 
 
+@pytest.mark.parametrize("terms", [5, 3_000], ids=["one function", "steps"])
+def test_an_argument_and_a_param_that_no_path_reaches_get_a_gradient_of_0(terms, monkeypatch):
+    # the readable function writes 0.0 where no path leads; the steps read one shared constant
+    spare = Value(0.25, label="spare")
+    spare.grad = 1.5
+
+    def fn(xs, unused, ys):
+        total = xs[0] * ys[0]
+        for x, y in zip(xs[1:], ys[1:]):
+            total = total + x * y
+        return total
+
+    monkeypatch.setattr(Compiled, "_slow", no_replay)
+    xs, ys = [0.5 + k / terms for k in range(terms)], [1.0 - k / terms for k in range(terms)]
+    f = compile(fn, xs, 3.0, ys, params=[spare])
+    assert ("self._steps" in f.source) == (terms > 5)
+    value, (gxs, gunused, gys) = f(xs, 3.0, ys)
+    expected = eager(lambda a, u, b: fn(a, u, b), xs, 3.0, ys)
+    assert same((value, (gxs, gunused, gys)), expected)
+    assert bits(gunused) == bits(0.0) and bits(spare.grad) == bits(1.5)
+
+
 def test_the_steps_of_a_large_graph_give_what_one_function_gives(monkeypatch):
     # the same training step as one readable function (few points) and as steps (many)
     xs, ys = moons(60)
@@ -846,3 +868,37 @@ def test_a_share_with_a_known_number_is_the_formula_run_on_symbols():
                                 )
                                 checked += 1
     assert checked > 500
+
+
+def test_the_collectors_full_passes_are_paused_while_fn_is_traced_and_restored_after():
+    # a full pass would walk the whole graph traced so far at every pass; the young passes stay on
+    before = gc.get_threshold()
+    seen = []
+
+    def traced(x):
+        seen.append(gc.get_threshold())
+        return x * 2.0
+
+    def failing(x):
+        seen.append(gc.get_threshold())
+        raise KeyError("fn's own error")
+
+    try:
+        gc.set_threshold(500, 7, 9)
+        compile(traced, 1.0)
+        assert gc.get_threshold() == (500, 7, 9)
+        with pytest.raises(KeyError):
+            compile(failing, 1.0)
+        assert gc.get_threshold() == (500, 7, 9)
+        # two compiles overlapping (as two threads would): the one that paused the passes restores them
+        from autograd.compiler import _full_collections_paused
+
+        with _full_collections_paused():
+            assert gc.get_threshold()[:2] == (500, 7)
+            compile(traced, 1.0)
+            assert gc.get_threshold()[2] == seen[-1][2]
+        assert gc.get_threshold() == (500, 7, 9)
+    finally:
+        gc.set_threshold(*before)
+    assert [t[:2] for t in seen] == [(500, 7)] * 3  # the young passes as they were
+    assert all(t[2] > 10**6 for t in seen)  # the full passes out of reach
