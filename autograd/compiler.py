@@ -1198,11 +1198,17 @@ _READS, _G_TWICE = _formula_uses()
 _BUILT_IN = frozenset(OPS)
 
 
+_LEARNT: dict[str, Any] = {}  # for each op added at run time, the row what is known of it was learnt from
+
+
 def _user_op(op: str) -> None:
-    """Learn, on first use, what compile() needs of an op added at run time (``defop``), or refuse it."""
-    if op in _READS:
-        return
+    """Learn, on first use, what compile() needs of an op added at run time (``defop``), or refuse it.
+
+    What is learnt is kept with the row it came from: an op taken out of the table and defined
+    again under its name (with other formulas) is learnt again, not compiled with the old ones."""
     row = OPS[op]
+    if _LEARNT.get(op) is row:
+        return
     if row.layer is not None:
         raise TraceError(
             f"compile() cannot go through {op!r}: it comes from the layer class {row.layer.__name__}, whose "
@@ -1211,6 +1217,7 @@ def _user_op(op: str) -> None:
     inputs = ("x", "y")[: row.arity]
     slot_of = {**{a: k for k, a in enumerate(inputs)}, "out": 2}
     per_slot = []
+    twice = False
     for slot, formula in enumerate(row.grads):
         try:
             text = str(formula(Symbol("g"), *map(Symbol, inputs), Symbol("out")))
@@ -1220,11 +1227,15 @@ def _user_op(op: str) -> None:
                 f"numbers (or calls something other than operators and autograd.ops helpers): {error}"
             ) from None
         per_slot.append(tuple(k for a, k in slot_of.items() if _mentions(text, a)))
-        if len(re.findall(r"\bg\b", text)) > 1:
-            _G_TWICE.add(op)
+        twice = twice or len(re.findall(r"\bg\b", text)) > 1
+    if twice:
+        _G_TWICE.add(op)
+    else:
+        _G_TWICE.discard(op)
     _READS[op] = per_slot
     _FORWARD_NAMES[op] = "op_" + re.sub(r"\W", "_", unicodedata.normalize("NFKC", op)) + f"_{len(_FORWARD_NAMES)}"
     _HIDING[op] = tuple(range(row.arity))  # unknown: check every input, so that no inf hides
+    _LEARNT[op] = row
 
 
 def _user_ops(nodes: Iterable[Value]) -> None:

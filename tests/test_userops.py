@@ -76,6 +76,27 @@ def test_a_user_op_is_drawn_by_name_and_compiled(user_ops):
     assert f(1.5) == (y.data, (x.grad,))
 
 
+def test_an_op_defined_again_under_its_name_is_compiled_with_its_new_formulas():
+    # compile() learns what a user op's formulas read (which values need a name); learnt from the
+    # first row, the second's formula, which reads out, got 0.0 for it: a gradient of 0.0, not 1.9
+    from autograd import userops
+
+    def fn_of(op):
+        return lambda a: (op(a) * 2.0 + op(a * 0.5)).tanh()
+
+    try:
+        first = autograd.defop("cubed", lambda x: x**3, lambda g, x, out: g * 3.0 * x * x)
+        autograd.compile(fn_of(first), 0.7)
+        userops._unregister("cubed")
+        second = autograd.defop("cubed", lambda x: x**3, lambda g, x, out: g * 3.0 * out / x)
+        value, (da,) = autograd.compile(fn_of(second), 0.7)(0.7)
+        x = Value(0.7)
+        y = fn_of(second)(x)
+        assert (value, da) == (y.data, grad(y, [x])[0])
+    finally:
+        userops._unregister("cubed")
+
+
 def test_a_wrong_number_of_formulas_is_refused_when_defined():
     with pytest.raises(OpDefinitionError, match=r"defop\('twice'\): the forward takes 1 input\(s\) but 2"):
         autograd.defop("twice", math.exp, lambda g, x, out: g * out, lambda g, x, out: g)
