@@ -267,6 +267,22 @@ def test_a_parameter_listed_twice_is_refused_not_stepped_twice():
         Adam([a, a])
 
 
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9), lambda ps: Adam(ps, lr=0.1)])
+def test_the_parameters_are_fixed_when_the_optimizer_is_made(make):
+    # the state is kept per parameter by position: a list that changed later would give one
+    # parameter another's momentum (or an IndexError), so the list cannot change
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    opt = make([a, b])
+    with pytest.raises(AttributeError):
+        opt.params.append(c)
+    with pytest.raises(AttributeError, match=r"params is fixed when the optimizer is made.*make a new optimizer"):
+        opt.params = [b, a]
+    assert opt.params == (a, b)
+    a.grad, b.grad = 1.0, -1.0
+    opt.step()
+    assert a.data < 1.0 < 2.0 < b.data
+
+
 def test_a_computed_value_is_not_a_parameter():
     a = Value(1.0)
     with pytest.raises(ValueError, match=r"SGD can't optimize parameter 1, .*: it was computed by '\*'"):

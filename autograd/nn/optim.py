@@ -26,8 +26,23 @@ class Optimizer:
     """
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
-        self.params = _parameters(type(self).__name__, params)
+        self._params = tuple(_parameters(type(self).__name__, params))
         self.lr = lr
+
+    @property
+    def params(self) -> tuple[Value, ...]:
+        """The parameters, in order: fixed when the optimizer is made, since its state (momentum,
+        moments, step counts) is kept per parameter, by position. For other parameters, make a
+        new optimizer (PyTorch's ``add_param_group`` has no counterpart here)."""
+        return self._params
+
+    @params.setter
+    def params(self, value: object) -> None:
+        name = type(self).__name__
+        raise AttributeError(
+            f"{name}.params is fixed when the optimizer is made (its state is kept per parameter, by position); "
+            f"make a new optimizer for other parameters: {name}(params, ...)"
+        )
 
     @property
     def lr(self) -> float:
