@@ -53,10 +53,13 @@ class Optimizer:
     def lr(self, value: float) -> None:
         self._lr = _nonnegative(type(self).__name__, "lr", value)
 
-    def zero_grad(self) -> None:
-        """Set every parameter's ``.grad`` to 0.0."""
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """Set every parameter's ``.grad`` to 0.0, or with ``set_to_none=True`` to None, as PyTorch
+        does by default: the next backward pass writes it afresh, and an optimizer skips a
+        parameter no pass reached."""
+        value = None if set_to_none else 0.0
         for p in self.params:
-            p.grad = 0.0
+            p.grad = value
 
     def step(self) -> None:
         """Move every parameter one step against its ``.grad``: every update is computed and checked
