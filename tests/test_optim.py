@@ -267,6 +267,42 @@ def test_a_parameter_listed_twice_is_refused_not_stepped_twice():
         Adam([a, a])
 
 
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9), lambda ps: Adam(ps, lr=0.1)])
+def test_the_parameters_are_fixed_when_the_optimizer_is_made(make):
+    # the state is kept per parameter by position: a list that changed later would give one
+    # parameter another's momentum (or an IndexError), so the list cannot change
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    opt = make([a, b])
+    with pytest.raises(AttributeError):
+        opt.params.append(c)
+    with pytest.raises(AttributeError, match=r"params is fixed when the optimizer is made.*make a new optimizer"):
+        opt.params = [b, a]
+    assert opt.params == (a, b)
+    a.grad, b.grad = 1.0, -1.0
+    opt.step()
+    assert a.data < 1.0 < 2.0 < b.data
+
+
+def test_zero_grad_set_to_none_leaves_none_which_backward_fills_and_step_skips():
+    from autograd.nn import MLP
+
+    model = MLP(2, [3, 1], seed=0)
+    opt = SGD(model.parameters(), lr=0.1)
+    opt.zero_grad(set_to_none=True)
+    assert all(p.grad is None for p in model.parameters())
+    before = [p.data for p in model.parameters()]
+    opt.step()  # no gradient anywhere: nothing moves
+    assert [p.data for p in model.parameters()] == before
+    model.zero_grad(set_to_none=True)
+    out = model([0.5, -1.0])
+    out.backward()
+    expected = [p.grad for p in model.parameters()]
+    assert all(type(g) is float for g in expected)
+    model.zero_grad()
+    model([0.5, -1.0]).backward()
+    assert [p.grad for p in model.parameters()] == expected  # the same as from 0.0
+
+
 def test_a_computed_value_is_not_a_parameter():
     a = Value(1.0)
     with pytest.raises(ValueError, match=r"SGD can't optimize parameter 1, .*: it was computed by '\*'"):

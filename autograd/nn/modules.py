@@ -57,10 +57,13 @@ class Module:
         """Every trainable Value of this module, each once, in a fixed order."""
         return [p for _, p in self.named_parameters()]
 
-    def zero_grad(self) -> None:
-        """Set every parameter's ``.grad`` to 0.0."""
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """Set every parameter's ``.grad`` to 0.0, or with ``set_to_none=True`` to None, as PyTorch
+        does by default: the next backward pass writes it afresh, and an optimizer skips a
+        parameter no pass reached."""
+        value = None if set_to_none else 0.0
         for p in self.parameters():
-            p.grad = 0.0
+            p.grad = value
 
     def num_parameters(self) -> int:
         """How many scalars this module trains."""

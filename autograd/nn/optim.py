@@ -26,8 +26,23 @@ class Optimizer:
     """
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
-        self.params = _parameters(type(self).__name__, params)
+        self._params = tuple(_parameters(type(self).__name__, params))
         self.lr = lr
+
+    @property
+    def params(self) -> tuple[Value, ...]:
+        """The parameters, in order: fixed when the optimizer is made, since its state (momentum,
+        moments, step counts) is kept per parameter, by position. For other parameters, make a
+        new optimizer (PyTorch's ``add_param_group`` has no counterpart here)."""
+        return self._params
+
+    @params.setter
+    def params(self, value: object) -> None:
+        name = type(self).__name__
+        raise AttributeError(
+            f"{name}.params is fixed when the optimizer is made (its state is kept per parameter, by position); "
+            f"make a new optimizer for other parameters: {name}(params, ...)"
+        )
 
     @property
     def lr(self) -> float:
@@ -38,10 +53,13 @@ class Optimizer:
     def lr(self, value: float) -> None:
         self._lr = _nonnegative(type(self).__name__, "lr", value)
 
-    def zero_grad(self) -> None:
-        """Set every parameter's ``.grad`` to 0.0."""
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """Set every parameter's ``.grad`` to 0.0, or with ``set_to_none=True`` to None, as PyTorch
+        does by default: the next backward pass writes it afresh, and an optimizer skips a
+        parameter no pass reached."""
+        value = None if set_to_none else 0.0
         for p in self.params:
-            p.grad = 0.0
+            p.grad = value
 
     def step(self) -> None:
         """Move every parameter one step against its ``.grad``: every update is computed and checked
