@@ -784,7 +784,7 @@ def _random_graph(rng, xs, params):
 def test_the_backward_order_is_the_engines():
     # compile walks the graph on its own index arrays; grad() (and so the order in which shares
     # are added, on which the floats depend) walks the Values. The two orders must be the same.
-    from autograd import compiler
+    from autograd.compiler import source as compiler
     from autograd.backward import topological_order, toward
 
     for seed in range(300):
@@ -809,7 +809,7 @@ def test_the_backward_order_is_the_engines():
 def test_a_small_graph_is_cut_into_shorter_steps_that_give_the_same_numbers(monkeypatch):
     # steps are a quarter as long below a few thousand ops (less code to compile once), and full
     # length from 10,000: the numbers are the same either way, and the engine's
-    from autograd import compiler
+    from autograd.compiler import source as compiler
 
     def fn(x, w):
         y = x
@@ -830,7 +830,7 @@ def test_a_small_graph_is_cut_into_shorter_steps_that_give_the_same_numbers(monk
 def test_a_share_with_a_known_number_is_the_formula_run_on_symbols():
     # compiler._share_known fills a template made once per formula, numbers and precedences:
     # its source and depth must be those of the formula run on Symbols, every op, every slot
-    from autograd import compiler
+    from autograd.compiler import source as compiler
     from autograd.symbolic import ATOM, PRODUCT, SUM, UNARY, symbol
 
     numbers = [2.0, -1.5, 0.0, -0.0, 3.0, 0.5]
@@ -891,7 +891,7 @@ def test_the_collectors_full_passes_are_paused_while_fn_is_traced_and_restored_a
             compile(failing, 1.0)
         assert gc.get_threshold() == (500, 7, 9)
         # two compiles overlapping (as two threads would): the one that paused the passes restores them
-        from autograd.compiler import _full_collections_paused
+        from autograd.compiler.source import _full_collections_paused
 
         with _full_collections_paused():
             assert gc.get_threshold()[:2] == (500, 7)

@@ -453,7 +453,7 @@ def compile_config(table: Mapping[str, Op] | None = None) -> dict[str, Any]:
     """What ``js/compile.js`` needs of ``autograd.compiler`` to write its code: for each op of ``table``
     the compiler's own tables (how its forward is spelled, the inputs it could hide an infinity
     in, what its formulas read, each formula's template) and the names its code reserves."""
-    from .. import compiler
+    from ..compiler import source as compiler
     from ..errors import TraceError
 
     table = OPS if table is None else table

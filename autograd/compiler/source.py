@@ -44,12 +44,12 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from . import backward, modes, ops
-from .errors import OperationOverflowError, TraceError, name_of
-from .modes import no_grad
-from .ops import OPS, Formula
-from .symbolic import ATOM, POWER, PRODUCT, SUM, UNARY, Symbol, symbol
-from .value import Value, _leaf, apply
+from .. import backward, modes, ops
+from ..errors import OperationOverflowError, TraceError, name_of
+from ..modes import no_grad
+from ..ops import OPS, Formula
+from ..symbolic import ATOM, POWER, PRODUCT, SUM, UNARY, Symbol, symbol
+from ..value import Value, _leaf, apply
 
 Tree = Any  # a number, a Value, or a list or tuple of trees
 
@@ -1240,7 +1240,7 @@ def _user_op(op: str) -> None:
 
 def _user_ops(nodes: Iterable[Value]) -> None:
     """Refuse what tracing cannot follow (a layer op, a hooked Value) and learn the user ops."""
-    from . import hooks
+    from .. import hooks
 
     nodes = list(nodes)
     for op in set(map(operator.attrgetter("op"), nodes)) - _BUILT_IN - {""}:
