@@ -15,7 +15,7 @@ from . import backward as _backward
 from . import hooks, modes, nodes
 from .convert import Number, as_float, checked_children
 from .errors import OperationError, trace_error
-from .nodes import _PRIMITIVES, _leaf, apply, constant, primitive  # compiler.py imports _leaf and apply from here
+from .nodes import _PRIMITIVES, _leaf, apply, constant, primitive  # the compiler imports _leaf and apply from here
 
 
 class Value:

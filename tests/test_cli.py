@@ -140,7 +140,8 @@ def test_source_prints_the_compiled_code_which_computes_the_printed_gradients(tm
     source = done.stdout[done.stdout.index("def __call__") :]
     assert "t1 = tanh(c)" in source and "g_c = g_t1 * (1 - t1 * t1)" in source  # one line per node
     # the printed code, run, gives the printed numbers
-    from autograd.compiler import Compiled, _namespace
+    from autograd.compiler import Compiled
+    from autograd.compiler.calls import _namespace
 
     namespace = _namespace()
     exec(source, namespace)

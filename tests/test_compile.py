@@ -674,7 +674,7 @@ def test_dead_code_is_left_out_as_documented():
     with pytest.raises(OperationError):
         eager(fn, 0.0)
     assert compile(fn, 1.0)(0.0) == (0.0, (2.0,))
-    assert "Dead code is left out" in compile.__doc__.split("\n\n")[0] + sys.modules[Compiled.__module__].__doc__
+    assert "Dead code is left out" in compile.__doc__.split("\n\n")[0] + sys.modules[compile.__module__].__doc__
 
 
 # ----------------------------------------------------------------------------- interrupts
@@ -784,8 +784,8 @@ def _random_graph(rng, xs, params):
 def test_the_backward_order_is_the_engines():
     # compile walks the graph on its own index arrays; grad() (and so the order in which shares
     # are added, on which the floats depend) walks the Values. The two orders must be the same.
-    from autograd import compiler
     from autograd.backward import topological_order, toward
+    from autograd.compiler import source, tracing
 
     for seed in range(300):
         rng = random.Random(seed)
@@ -796,12 +796,12 @@ def test_the_backward_order_is_the_engines():
         def fn(xs, rng=graph_rng, params=params):
             return _random_graph(rng, xs, params)
 
-        trace = compiler._trace(fn, ([0.5, -0.25, 1.5, 2.0],), params, [""] * len(params), False, True)
+        trace = tracing._trace(fn, ([0.5, -0.25, 1.5, 2.0],), params, [""] * len(params), False, True)
         root = trace.nodes[trace.root]
         if not root.requires_grad:
             continue
         targets = set(trace.inputs_of([0])) | set(trace.param_slots)
-        got = [trace.nodes[i] for i in compiler._backward_order(trace, targets)]
+        got = [trace.nodes[i] for i in source._backward_order(trace, targets)]
         expected = toward(topological_order(root), [trace.nodes[i] for i in targets])
         assert [id(v) for v in got] == [id(v) for v in expected], seed
 
@@ -809,7 +809,7 @@ def test_the_backward_order_is_the_engines():
 def test_a_small_graph_is_cut_into_shorter_steps_that_give_the_same_numbers(monkeypatch):
     # steps are a quarter as long below a few thousand ops (less code to compile once), and full
     # length from 10,000: the numbers are the same either way, and the engine's
-    from autograd import compiler
+    from autograd.compiler import code
 
     def fn(x, w):
         y = x
@@ -820,7 +820,7 @@ def test_a_small_graph_is_cut_into_shorter_steps_that_give_the_same_numbers(monk
     monkeypatch.setattr(Compiled, "_slow", no_replay)
     args = (0.5, [0.9, -1.1, 0.7])
     short = compile(fn, *args)
-    monkeypatch.setattr(compiler, "_STEP_SHORTEST", 1.0)
+    monkeypatch.setattr(code, "_STEP_SHORTEST", 1.0)  # read where _Steps is
     full = compile(fn, *args)
     assert short.source.count("\ndef _step") > full.source.count("\ndef _step")
     assert same(short(0.3, [1.0, -0.5, 0.25]), eager(fn, 0.3, [1.0, -0.5, 0.25]))
@@ -828,14 +828,14 @@ def test_a_small_graph_is_cut_into_shorter_steps_that_give_the_same_numbers(monk
 
 
 def test_a_share_with_a_known_number_is_the_formula_run_on_symbols():
-    # compiler._share_known fills a template made once per formula, numbers and precedences:
+    # expressions._share_known fills a template made once per formula, numbers and precedences:
     # its source and depth must be those of the formula run on Symbols, every op, every slot
-    from autograd import compiler
+    from autograd.compiler import expressions
     from autograd.symbolic import ATOM, PRODUCT, SUM, UNARY, symbol
 
     numbers = [2.0, -1.5, 0.0, -0.0, 3.0, 0.5]
     exprs = [
-        compiler._Expr(s, p, d)
+        expressions._Expr(s, p, d)
         for s, p, d in [("a", ATOM, 0), ("b + c", SUM, 3), ("d * e", PRODUCT, 7), ("-f", UNARY, 1)]
     ]
     checked = 0
@@ -850,17 +850,17 @@ def test_a_share_with_a_known_number_is_the_formula_run_on_symbols():
                                 try:
                                     e = symbol(
                                         formula(
-                                            compiler._symbol(g),
+                                            expressions._symbol(g),
                                             *(
-                                                v if type(v) is not compiler._Expr else compiler._symbol(v)
+                                                v if type(v) is not expressions._Expr else expressions._symbol(v)
                                                 for v in inputs
                                             ),
-                                            compiler._symbol(out),
+                                            expressions._symbol(out),
                                         )
                                     )
                                 except (ArithmeticError, ValueError):
                                     continue
-                                got = compiler._share_known(formula, g, inputs, out)
+                                got = expressions._share_known(formula, g, inputs, out)
                                 assert (got.source, got.precedence, got.depth) == (e.source, e.precedence, e.depth), (
                                     name,
                                     slot,
@@ -891,7 +891,7 @@ def test_the_collectors_full_passes_are_paused_while_fn_is_traced_and_restored_a
             compile(failing, 1.0)
         assert gc.get_threshold() == (500, 7, 9)
         # two compiles overlapping (as two threads would): the one that paused the passes restores them
-        from autograd.compiler import _full_collections_paused
+        from autograd.compiler.tracing import _full_collections_paused
 
         with _full_collections_paused():
             assert gc.get_threshold()[:2] == (500, 7)

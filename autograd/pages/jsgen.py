@@ -453,7 +453,7 @@ def compile_config(table: Mapping[str, Op] | None = None) -> dict[str, Any]:
     """What ``js/compile.js`` needs of ``autograd.compiler`` to write its code: for each op of ``table``
     the compiler's own tables (how its forward is spelled, the inputs it could hide an infinity
     in, what its formulas read, each formula's template) and the names its code reserves."""
-    from .. import compiler
+    from ..compiler import calls, code, expressions, source, tables
     from ..errors import TraceError
 
     table = OPS if table is None else table
@@ -461,27 +461,27 @@ def compile_config(table: Mapping[str, Op] | None = None) -> dict[str, Any]:
     config["missing"] = {}
     for name, op in table.items():
         try:
-            if name not in compiler._READS:
-                compiler._user_op(name)  # as compile() does on first meeting a user's op
+            if name not in tables._READS:
+                tables._user_op(name)  # as compile() does on first meeting a user's op
         except TraceError as error:
             config["missing"][name] = str(error)
             continue
-        if name in compiler._FORWARD_NAMES:
-            config["forwardNames"][name] = compiler._FORWARD_NAMES[name]
-        config["hiding"][name] = list(compiler._HIDING.get(name, ()))
-        config["reads"][name] = [list(slots) for slot in compiler._READS[name] for slots in [slot]]
-        if name in compiler._G_TWICE:
+        if name in tables._FORWARD_NAMES:
+            config["forwardNames"][name] = tables._FORWARD_NAMES[name]
+        config["hiding"][name] = list(tables._HIDING.get(name, ()))
+        config["reads"][name] = [list(slots) for slot in tables._READS[name] for slots in [slot]]
+        if name in tables._G_TWICE:
             config["gTwice"].append(name)
         templates = []
         for formula in op.grads:
-            t = compiler._Template(formula, op.arity)
+            t = expressions._Template(formula, op.arity)
             templates.append({"source": t.source, "precedence": t.precedence, "depth": t.depth, "fills": t.fills})
         config["templates"][name] = templates
     config.update(
-        reserved=sorted(compiler._Writer(compiler._namespace()).used),
-        maxDepth=compiler._MAX_DEPTH,
-        maxLength=compiler._MAX_LENGTH,
-        small=compiler._SMALL,
+        reserved=sorted(code._Writer(calls._namespace()).used),
+        maxDepth=source._MAX_DEPTH,
+        maxLength=source._MAX_LENGTH,
+        small=code._SMALL,
     )
     return config
 

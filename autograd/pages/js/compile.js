@@ -1,5 +1,5 @@
 // The code autograd.compile writes for a graph of the pages' engine: the readable function of
-// autograd/compiler.py (its _Source, _Code and _Writer, for numbers as arguments and no params),
+// autograd/compiler/ (its _Source, _Code and _Writer, for numbers as arguments and no params),
 // written again here over the same graph, so that the page shows, beside the diagram, the very
 // text Python's compile(expression, *values).source would print. Needs engine.js.
 //
@@ -9,7 +9,7 @@
 // Symbol, infix, power and call, and ops.py's helpers on a Symbol or a float) where a constant
 // input makes the compiler run the formula itself. What the compiler knows of each op (how its
 // forward is spelled, which inputs it could hide an infinity in, what its formulas read) comes
-// from compiler.py's own tables, written in at the COMPILE marker.
+// from the compiler's own tables (compiler/tables.py), written in at the COMPILE marker.
 //
 // compileSource(root, leaves, name) returns {source} or, for a graph that compile() would cut
 // into steps (more than its _SMALL statements), {source: null, reason}. Numbers of constants
@@ -168,7 +168,7 @@
     },
   };
 
-  // ------------------------------------------------------------------ compiler.py
+  // ------------------------------------------------------------------ autograd/compiler/
 
   const WIDE = 1000000000;
   const INFIX = { "+": SUM, "-": SUM, "*": PRODUCT, "/": PRODUCT };
