@@ -38,6 +38,16 @@ for (const name of Object.keys(original)) {
 }
 """
 
+# tests/expressions.py's trees built on the generated engine (E, which the script defines first):
+# ("input", i) is xs[i], ("const", c) the number c, (op, *subtrees) E.apply of the op.
+BUILD_TREE = r"""
+function build(tree, xs) {
+  if (tree[0] === "input") return xs[tree[1]];
+  if (tree[0] === "const") return tree[1];
+  return E.apply(tree[0], ...tree.slice(1).map((t) => build(t, xs)));
+}
+"""
+
 DRIVER = r"""
 ;(function () {
   const E = globalThis.autogradEngine;

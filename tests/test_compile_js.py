@@ -4,7 +4,8 @@ number, and the second derivatives its backward gives), and ``compileSource`` wr
 ``autograd.compile(expression, *values).source``."""
 
 import pytest
-from nodejs import MATH_ORACLE, Node, needs_node
+from expressions import evaluate
+from nodejs import BUILD_TREE, MATH_ORACLE, Node, needs_node
 from test_jsgen import assert_close, bits, oracle_for
 
 import autograd
@@ -23,13 +24,9 @@ pytestmark = needs_node
 # graph (label, op, data) and, after its backward, each box's grad and each input's (d2 out / dx_i dx_j).
 HANDLER = (
     MATH_ORACLE
+    + BUILD_TREE
     + r"""
 
-function build(tree, xs) {
-  if (tree[0] === "input") return xs[tree[1]];
-  if (tree[0] === "const") return tree[1];
-  return E.apply(tree[0], ...tree.slice(1).map((t) => build(t, xs)));
-}
 
 function stage(name, run) {
   try {
@@ -87,11 +84,8 @@ def node():
 
 
 def _build(tree, xs):
-    if tree[0] == "input":
-        return xs[tree[1]]
-    if tree[0] == "const":
-        return tree[1]
-    return apply(tree[0], *(_build(t, xs) for t in tree[1:]))
+    """The tree on the engine's Values ``xs``."""
+    return evaluate(tree, xs, apply)
 
 
 def _stage(name, run):

@@ -3,7 +3,8 @@
 import contextlib
 
 import pytest
-from nodejs import Node, needs_node
+from expressions import evaluate
+from nodejs import BUILD_TREE, Node, needs_node
 
 from autograd import OperationError, Value
 from autograd.engine import apply
@@ -14,14 +15,12 @@ from autograd.viz.draw import frame
 
 pytestmark = needs_node
 
-HANDLER = r"""
+HANDLER = (
+    r"""
 const E = globalThis.autogradEngine;
-
-function build(tree, xs) {
-  if (tree[0] === "input") return xs[tree[1]];
-  if (tree[0] === "const") return tree[1];
-  return E.apply(tree[0], ...tree.slice(1).map((t) => build(t, xs)));
-}
+"""
+    + BUILD_TREE
+    + r"""
 
 // A graph given node by node (model.walk's order), to draw the very numbers Python drew.
 function rebuild(graph) {
@@ -68,6 +67,7 @@ function handle(request) {
   return { dot: E.drawDot(out, options) };
 }
 """
+)
 
 CAMEL = {"show_grad": "showGrad", "max_nodes": "maxNodes", "color_by_grad": "colorByGrad"}
 
@@ -79,11 +79,8 @@ def node():
 
 
 def _build(tree, xs):
-    if tree[0] == "input":
-        return xs[tree[1]]
-    if tree[0] == "const":
-        return tree[1]
-    return apply(tree[0], *(_build(t, xs) for t in tree[1:]))
+    """The tree on the engine's Values ``xs``."""
+    return evaluate(tree, xs, apply)
 
 
 def python_dot(tree, point, labels, options, params=(), backward=True, grads=None):

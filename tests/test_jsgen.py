@@ -7,7 +7,8 @@ import re
 import struct
 
 import pytest
-from nodejs import MATH_ORACLE, Node, needs_node, run
+from expressions import evaluate
+from nodejs import BUILD_TREE, MATH_ORACLE, Node, needs_node, run
 
 from autograd import OperationError, Value, ops, trace_backward
 from autograd.engine import apply, topological_order
@@ -24,14 +25,9 @@ pytestmark = needs_node
 # Python's numbers instead, so that everything else can be checked bit for bit.
 HANDLER = (
     MATH_ORACLE
+    + BUILD_TREE
     + r"""
 
-function build(tree, xs) {
-  if (tree[0] === "input") return xs[tree[1]];
-  if (tree[0] === "const") return tree[1];
-  const args = tree.slice(1).map((t) => build(t, xs));
-  return E.apply(tree[0], ...args);
-}
 
 function failure(stage, error) {
   if (!(error instanceof E.OperationError)) throw error;
@@ -118,11 +114,8 @@ def python_answer(tree, point, held=None):
 
 
 def _build(tree, xs):
-    if tree[0] == "input":
-        return xs[tree[1]]
-    if tree[0] == "const":
-        return tree[1]
-    return apply(tree[0], *(_build(t, xs) for t in tree[1:]))
+    """The tree on the engine's Values ``xs``."""
+    return evaluate(tree, xs, apply)
 
 
 def _failure(stage, error):
